@@ -1,0 +1,31 @@
+"""build_app(settings): the FastAPI application; nothing happens at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from czujka import __version__
+from czujka.comments import views as comment_views
+from czujka.config import Settings
+from czujka.runtime import Runtime, build_runtime
+from czujka.web.routes import system, webhooks
+
+
+def build_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
+    runtime = runtime or build_runtime(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime.sync_profiles()
+        yield
+
+    # The interactive docs load scripts from a CDN; czujka serves nothing from outside, so only the schema.
+    app = FastAPI(title="czujka", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.runtime = runtime
+    app.include_router(webhooks.router)
+    app.include_router(comment_views.router)
+    app.include_router(system.router)
+    return app

@@ -1,0 +1,1 @@
+"""Comments: stored once per (profile, platform id), with their history."""

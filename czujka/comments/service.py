@@ -1,0 +1,323 @@
+"""Store parsed events: each comment once per (profile, platform id), every change kept in its history.
+
+Work is done per batch with a handful of set-based statements, so a webhook delivery of a hundred
+comments costs a few queries, not hundreds. The caller owns the transaction: the raw log row and the
+comments it produced are committed together or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy.orm import Session, aliased
+
+from czujka.comments.models import Comment, CommentHistory, IngestLog, Post, Profile
+from czujka.config import ProfileConfig, Settings
+from czujka.sources.base import Batch, CommentEvent, PostEvent
+from czujka.storage.base import utcnow
+
+CHUNK = 500
+
+
+@dataclass(slots=True)
+class IngestResult:
+    log_id: int
+    stored: int = 0
+    changed: int = 0
+    ignored: int = 0
+    duplicate_of: int | None = None
+    new_comment_ids: list[int] = field(default_factory=list)
+
+
+def sync_profiles(session: Session, *, profiles: Sequence[ProfileConfig], settings: Settings) -> None:
+    """Mirror the configured profiles into the table that comments refer to."""
+    existing = {p.id: p for p in session.scalars(select(Profile))}
+    for cfg in profiles:
+        row = existing.get(cfg.id)
+        timezone = cfg.timezone or settings.timezone
+        if row is None:
+            session.add(
+                Profile(
+                    id=cfg.id,
+                    name=cfg.name,
+                    platform=cfg.platform,
+                    platform_id=cfg.platform_id,
+                    timezone=timezone,
+                )
+            )
+        else:
+            row.name, row.platform, row.platform_id, row.timezone = (
+                cfg.name,
+                cfg.platform,
+                cfg.platform_id,
+                timezone,
+            )
+    session.flush()
+
+
+def digest(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def ingest(session: Session, *, source: str, body: bytes, batch: Batch) -> IngestResult:
+    """Log the raw delivery and apply its events; a byte-identical redelivery is logged, not reapplied."""
+    key = digest(body)
+    earlier = session.scalar(
+        select(IngestLog.id).where(IngestLog.source == source, IngestLog.digest == key).limit(1)
+    )
+    log = IngestLog(
+        source=source,
+        digest=key,
+        body=body.decode("utf-8", errors="replace"),
+        duplicate_of=earlier,
+        notes=list(batch.notes) or None,
+        received_at=utcnow(),
+    )
+    session.add(log)
+    session.flush()
+    result = IngestResult(log_id=log.id, duplicate_of=earlier)
+    if earlier is None:
+        _apply(session, source=source, batch=batch, result=result)
+    else:
+        result.ignored = len(batch.events)
+    log.stored, log.changed, log.ignored = result.stored, result.changed, result.ignored
+    return result
+
+
+def _apply(session: Session, *, source: str, batch: Batch, result: IngestResult) -> None:
+    now = utcnow()
+    post_events = [e for e in batch.events if isinstance(e, PostEvent)]
+    comment_events = [e for e in batch.events if isinstance(e, CommentEvent)]
+    post_ids = _apply_posts(session, post_events, comment_events, now=now, result=result)
+    _apply_comments(session, comment_events, post_ids, source=source, now=now, result=result)
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _existing(session: Session, model: Any, keys: set[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+    found: dict[tuple[str, str], Any] = {}
+    by_profile: dict[str, list[str]] = {}
+    for profile_id, platform_id in keys:
+        by_profile.setdefault(profile_id, []).append(platform_id)
+    for profile_id, platform_ids in by_profile.items():
+        for chunk in _chunks(platform_ids):
+            rows = session.scalars(
+                select(model).where(model.profile_id == profile_id, model.platform_id.in_(chunk))
+            )
+            found.update({(row.profile_id, row.platform_id): row for row in rows})
+    return found
+
+
+def _apply_posts(
+    session: Session,
+    post_events: list[PostEvent],
+    comment_events: list[CommentEvent],
+    *,
+    now: datetime,
+    result: IngestResult,
+) -> dict[tuple[str, str], int]:
+    keys = {(e.profile_id, e.platform_id) for e in post_events}
+    keys |= {(e.profile_id, e.post_platform_id) for e in comment_events if e.post_platform_id}
+    if not keys:
+        return {}
+    existing = _existing(session, Post, keys)
+    new_rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for event in post_events:
+        key = (event.profile_id, event.platform_id)
+        row = existing.get(key)
+        if row is None:
+            pending = new_rows.setdefault(key, _post_row(key, now))
+            pending.update(message=event.message, permalink=event.permalink, raw=event.raw)
+            pending["created_at"] = event.created_at or event.occurred_at
+            if event.verb == "remove":
+                pending["deleted_at"] = event.occurred_at
+            result.stored += 1
+        elif event.verb == "remove":
+            if row.deleted_at is None:
+                row.deleted_at = event.occurred_at
+                result.changed += 1
+        elif event.message is not None and event.message != row.message:
+            row.message, row.raw = event.message, event.raw
+            row.created_at = row.created_at or event.created_at
+            result.changed += 1
+        else:
+            result.ignored += 1
+    for event in comment_events:
+        if event.post_platform_id:
+            key = (event.profile_id, event.post_platform_id)
+            if key not in existing and key not in new_rows:
+                new_rows[key] = _post_row(key, now)
+    ids = {key: row.id for key, row in existing.items()}
+    if new_rows:
+        keys_in_order = list(new_rows)
+        inserted = session.execute(
+            insert(Post).returning(Post.id, sort_by_parameter_order=True),
+            [new_rows[key] for key in keys_in_order],
+        )
+        ids.update(zip(keys_in_order, inserted.scalars(), strict=True))
+    session.flush()
+    return ids
+
+
+def _post_row(key: tuple[str, str], now: datetime) -> dict[str, Any]:
+    return {
+        "profile_id": key[0],
+        "platform_id": key[1],
+        "message": None,
+        "permalink": None,
+        "created_at": None,
+        "deleted_at": None,
+        "received_at": now,
+        "raw": None,
+    }
+
+
+def _apply_comments(
+    session: Session,
+    events: list[CommentEvent],
+    post_ids: dict[tuple[str, str], int],
+    *,
+    source: str,
+    now: datetime,
+    result: IngestResult,
+) -> None:
+    if not events:
+        return
+    existing: dict[tuple[str, str], Comment] = _existing(
+        session, Comment, {(e.profile_id, e.platform_id) for e in events}
+    )
+    new_rows: dict[tuple[str, str], dict[str, Any]] = {}
+    history: list[tuple[tuple[str, str], dict[str, Any]]] = []
+    for event in events:
+        key = (event.profile_id, event.platform_id)
+        target: Any = existing.get(key) or new_rows.get(key)
+        if target is None:
+            new_rows[key] = _comment_row(event, post_ids, source=source, now=now)
+            result.stored += 1
+            continue
+        change = _change(target, event)
+        if change is None:
+            result.ignored += 1
+            continue
+        result.changed += 1
+        history.append(
+            (key, {"verb": event.verb, "occurred_at": event.occurred_at, "source": source, **change})
+        )
+    if new_rows:
+        keys_in_order = list(new_rows)
+        inserted = session.execute(
+            insert(Comment).returning(Comment.id, sort_by_parameter_order=True),
+            [new_rows[key] for key in keys_in_order],
+        )
+        new_ids = dict(zip(keys_in_order, inserted.scalars(), strict=True))
+        result.new_comment_ids.extend(new_ids.values())
+    else:
+        new_ids = {}
+    if history:
+        ids = {key: row.id for key, row in existing.items()} | new_ids
+        session.execute(
+            insert(CommentHistory),
+            [{"comment_id": ids[key], "recorded_at": now, **entry} for key, entry in history],
+        )
+    session.flush()
+    for profile_id in {e.profile_id for e in events}:
+        platform_ids = [k[1] for k in new_rows if k[0] == profile_id]
+        if platform_ids:
+            _link_parents(session, profile_id, platform_ids)
+
+
+def _comment_row(
+    event: CommentEvent, post_ids: dict[tuple[str, str], int], *, source: str, now: datetime
+) -> dict[str, Any]:
+    post_id = post_ids.get((event.profile_id, event.post_platform_id)) if event.post_platform_id else None
+    parent = event.parent_platform_id
+    if parent is not None and parent == event.post_platform_id:
+        parent = None  # Meta names the post as the parent of a top-level comment
+    return {
+        "profile_id": event.profile_id,
+        "platform_id": event.platform_id,
+        "post_id": post_id,
+        "parent_id": None,
+        "parent_platform_id": parent,
+        "author_id": event.author_id,
+        "author_name": event.author_name,
+        "author_is_staff": event.author_is_staff,
+        "message": event.message or "",
+        "rating": event.rating,
+        "source": source,
+        "created_at": event.created_at or event.occurred_at,
+        "received_at": now,
+        "edited_at": event.occurred_at if event.verb == "edited" else None,
+        "deleted_at": event.occurred_at if event.verb == "remove" else None,
+        "hidden_at": event.occurred_at if event.verb == "hide" else None,
+        "raw": event.raw,
+    }
+
+
+def _get(target: Any, name: str) -> Any:
+    return target[name] if isinstance(target, dict) else getattr(target, name)
+
+
+def _set(target: Any, name: str, value: Any) -> None:
+    if isinstance(target, dict):
+        target[name] = value
+    else:
+        setattr(target, name, value)
+
+
+def _change(target: Any, event: CommentEvent) -> dict[str, Any] | None:
+    """Apply `event` to a stored or pending comment; the history entry, or None when nothing changed."""
+    verb = event.verb
+    if verb in ("add", "edited"):
+        if event.message is None or event.message == _get(target, "message"):
+            return None
+        previous = _get(target, "message")
+        _set(target, "message", event.message)
+        _set(target, "edited_at", event.occurred_at)
+        return {"verb": "edited", "previous_message": previous}
+    if verb == "remove":
+        if _get(target, "deleted_at") is not None:
+            return None
+        _set(target, "deleted_at", event.occurred_at)
+        return {"previous_message": None}
+    if verb == "hide":
+        if _get(target, "hidden_at") is not None:
+            return None
+        _set(target, "hidden_at", event.occurred_at)
+        return {"previous_message": None}
+    if _get(target, "hidden_at") is None:  # unhide
+        return None
+    _set(target, "hidden_at", None)
+    return {"previous_message": None}
+
+
+def _link_parents(session: Session, profile_id: str, platform_ids: list[str]) -> None:
+    """Point replies at their parents, whichever of the two arrived first."""
+    parent = aliased(Comment)
+    parent_id = (
+        select(parent.id)
+        .where(parent.profile_id == Comment.profile_id, parent.platform_id == Comment.parent_platform_id)
+        .scalar_subquery()
+    )
+    for chunk in _chunks(platform_ids):
+        session.execute(
+            update(Comment)
+            .where(
+                and_(
+                    Comment.profile_id == profile_id,
+                    Comment.parent_id.is_(None),
+                    Comment.parent_platform_id.is_not(None),
+                    or_(Comment.platform_id.in_(chunk), Comment.parent_platform_id.in_(chunk)),
+                )
+            )
+            .values(parent_id=parent_id)
+            .execution_options(synchronize_session=False)
+        )

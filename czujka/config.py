@@ -1,0 +1,231 @@
+"""Settings: environment (CZUJKA_*), .env and czujka.toml, read in this one place.
+
+Precedence, highest first: explicit arguments, environment, `.env`, the `[service]` table of czujka.toml,
+defaults. Secrets in the file are written as `"env:NAME"` and read from the environment, so the file can be
+committed to an operator's own repository.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+CONFIG_ENV = "CZUJKA_CONFIG"
+DEFAULT_CONFIG = Path("czujka.toml")
+ENV_PREFIX = "env:"
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used; `problems` lists `(where, reason)` pairs."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]):
+        self.source = source
+        self.problems = problems
+        super().__init__("\n".join(f"{source}: {where}: {reason}" for where, reason in problems))
+
+
+def resolve_secret(value: Any) -> Any:
+    """`"env:NAME"` becomes the value of NAME; the error names the variable, never a value."""
+    if isinstance(value, str) and value.startswith(ENV_PREFIX):
+        name = value[len(ENV_PREFIX) :].strip()
+        if not name:
+            raise ValueError("'env:' needs the name of an environment variable")
+        if name not in os.environ:
+            raise ValueError(f"environment variable {name} is not set")
+        return os.environ[name]
+    return value
+
+
+def check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Warsaw)") from None
+    return value
+
+
+class ProfileConfig(BaseModel):
+    """One watched social account."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
+    name: str
+    platform: Literal["facebook", "instagram", "generic"]
+    platform_id: str = Field(min_length=1)
+    timezone: str | None = None
+    access_token: SecretStr | None = None
+    webhook_secret: SecretStr | None = None
+    username: str | None = None
+    competitors: list[str] = Field(default_factory=list)
+    poll: bool = True
+
+    _resolve = field_validator("access_token", "webhook_secret", mode="before")(resolve_secret)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str | None) -> str | None:
+        return None if value is None else check_timezone(value)
+
+
+class Settings(BaseSettings):
+    """Everything czujka reads from the outside world; built once and passed explicitly."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CZUJKA_", env_file=".env", env_file_encoding="utf-8", extra="forbid"
+    )
+
+    data_dir: Path = Field(Path("czujka-data"), description="Where the SQLite database and state live.")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default: SQLite in data_dir.")
+    timezone: str = Field("Europe/Warsaw", description="Default time zone of profiles, people, schedules.")
+    language: Literal["pl", "en"] = Field("pl", description="Default language of pages and messages.")
+    public_url: str = Field("http://127.0.0.1:8000", description="Address people reach the service at.")
+    host: str = Field("127.0.0.1", description="Address `czujka serve` listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `czujka serve` listens on.")
+    log_level: Literal["debug", "info", "warning", "error"] = Field("info", description="Log level.")
+    meta_verify_token: SecretStr | None = Field(None, description="Token Meta echoes in the GET handshake.")
+    meta_app_secret: SecretStr | None = Field(None, description="App secret that signs Meta deliveries.")
+    graph_api_version: str = Field("v24.0", pattern=r"^v\d+\.\d+$", description="Graph API version.")
+    graph_base_url: str = Field("https://graph.facebook.com", description="Graph API base address.")
+    poll_interval_seconds: int = Field(300, ge=10, description="Seconds between Graph API polls.")
+    poll_lookback_days: int = Field(7, ge=1, le=90, description="Posts this recent are polled for comments.")
+    max_body_bytes: int = Field(5_000_000, ge=1024, description="Largest webhook body accepted.")
+    profiles: list[ProfileConfig] = Field(default_factory=list, description="Watched profiles.")
+    # Sections owned by on-call and routing; kept as given so one file serves every part of czujka.
+    people: list[dict[str, Any]] = Field(default_factory=list, description="People (on-call).")
+    schedules: list[dict[str, Any]] = Field(default_factory=list, description="On-duty schedules.")
+    escalation_policies: list[dict[str, Any]] = Field(default_factory=list, description="Chains of command.")
+    routes: list[dict[str, Any]] = Field(default_factory=list, description="Which policy handles what.")
+
+    _resolve = field_validator("meta_verify_token", "meta_app_secret", mode="before")(resolve_secret)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        return check_timezone(value)
+
+    @model_validator(mode="after")
+    def _unique_profiles(self) -> Settings:
+        seen: dict[str, int] = {}
+        pairs: set[tuple[str, str]] = set()
+        for i, profile in enumerate(self.profiles):
+            if profile.id in seen:
+                raise ValueError(f"profiles[{i}]: id {profile.id!r} is used twice")
+            seen[profile.id] = i
+            pair = (profile.platform, profile.platform_id)
+            if pair in pairs:
+                raise ValueError(f"profiles[{i}]: {profile.platform} id {profile.platform_id} is used twice")
+            pairs.add(pair)
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database address, with the driver czujka uses for PostgreSQL."""
+        url = self.database_url or f"sqlite:///{self.data_dir / 'czujka.db'}"
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url
+
+    def profile(self, profile_id: str) -> ProfileConfig | None:
+        return next((p for p in self.profiles if p.id == profile_id), None)
+
+    def profile_timezone(self, profile: ProfileConfig) -> ZoneInfo:
+        return ZoneInfo(profile.timezone or self.timezone)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, dotenv_settings, _TomlSource(settings_cls))
+
+
+_toml_values: ContextVar[dict[str, Any] | None] = ContextVar("czujka_toml_values", default=None)
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    """The czujka.toml values that `load_settings` read, below the environment and `.env`."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return (_toml_values.get() or {}).get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(_toml_values.get() or {})
+
+
+TOP_LEVEL_TABLES = {"service", "profiles", "people", "schedules", "escalation_policies", "routes"}
+
+
+def config_path(explicit: Path | None = None) -> Path | None:
+    """`--config FILE`, else CZUJKA_CONFIG, else ./czujka.toml when it exists."""
+    if explicit is not None:
+        return explicit
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV])
+    return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """The file as the settings' keyword arguments; the `[service]` table is flattened."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(str(path), [("file", "does not exist")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), [("syntax", str(exc))]) from None
+    unknown = sorted(set(raw) - TOP_LEVEL_TABLES)
+    if unknown:
+        allowed = ", ".join(sorted(TOP_LEVEL_TABLES))
+        raise ConfigError(str(path), [(key, f"unknown table (known: {allowed})") for key in unknown])
+    values = dict(raw.pop("service", {}))
+    values.update(raw)
+    return values
+
+
+def _where(loc: tuple[Any, ...], toml_keys: set[str]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]
+        else:
+            parts.append(str(item))
+    if parts and parts[0] in toml_keys and parts[0] not in TOP_LEVEL_TABLES:
+        parts.insert(0, "service")
+    return ".".join(parts) or "file"
+
+
+def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
+    """Build the settings; every problem is reported at once with where it is and why, never a value."""
+    path = config_path(path)
+    values: dict[str, Any] = read_toml(path) if path else {}
+    token = _toml_values.set(values)
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_input=False, include_url=False):
+            reason = err["msg"].removeprefix("Value error, ")
+            problems.append((_where(err["loc"], set(values)), reason))
+        raise ConfigError(str(path) if path else "environment", problems) from None
+    finally:
+        _toml_values.reset(token)

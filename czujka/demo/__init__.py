@@ -1,0 +1,1 @@
+"""The demo: a Polish shop's week with a weekend crisis, replayed through the real webhook."""

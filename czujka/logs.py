@@ -1,0 +1,36 @@
+"""Structured logs (structlog) that never carry a secret, whatever a caller passes."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import structlog
+
+SECRET_WORDS = ("token", "secret", "password", "signature", "authorization")
+
+
+def redact(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
+    for key in list(event):
+        if any(word in key.lower() for word in SECRET_WORDS):
+            event[key] = "***"
+    return event
+
+
+def configure_logging(level: str = "info") -> None:
+    logging.basicConfig(format="%(message)s", level=level.upper())
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            redact,
+            structlog.dev.ConsoleRenderer(colors=False),
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
+        cache_logger_on_first_use=True,
+    )
+
+
+def get_logger(name: str) -> Any:
+    return structlog.get_logger(name)

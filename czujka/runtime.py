@@ -1,0 +1,40 @@
+"""What a running czujka holds: the settings, the engine, the session factory and the parsers.
+
+Built once by `build_runtime` and passed explicitly; nothing is created at import time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from czujka.comments.service import sync_profiles
+from czujka.config import Settings
+from czujka.sources.meta import MetaWebhookParser
+from czujka.storage.engine import make_engine, make_session_factory, session_scope
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    meta_parser: MetaWebhookParser
+    heartbeats: dict[str, datetime] = field(default_factory=dict)
+
+    def sync_profiles(self) -> None:
+        with session_scope(self.sessions) as session:
+            sync_profiles(session, profiles=self.settings.profiles, settings=self.settings)
+
+
+def build_runtime(settings: Settings, engine: Engine | None = None) -> Runtime:
+    engine = engine or make_engine(settings.sqlalchemy_url)
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        meta_parser=MetaWebhookParser(settings.profiles),
+    )

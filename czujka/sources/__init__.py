@@ -1,0 +1,1 @@
+"""How comments arrive: Meta webhooks, Graph API polling, files and the generic webhook."""

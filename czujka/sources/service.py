@@ -1,0 +1,109 @@
+"""Runs Graph API polls for the configured profiles and records how each went."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from czujka.comments.service import ingest
+from czujka.config import ProfileConfig
+from czujka.logs import get_logger
+from czujka.runtime import Runtime
+from czujka.sources.graph import GraphClient, GraphError, RateLimited, TokenExpired, poll_profile
+from czujka.sources.models import PollState
+from czujka.storage.engine import session_scope
+
+log = get_logger(__name__)
+
+
+@dataclass(slots=True)
+class PollOutcome:
+    profile_id: str
+    pages: int = 0
+    stored: int = 0
+    changed: int = 0
+    error: str | None = None
+    error_kind: str | None = None
+
+
+def pollable(runtime: Runtime) -> list[ProfileConfig]:
+    return [
+        p
+        for p in runtime.settings.profiles
+        if p.poll and p.access_token is not None and p.platform in ("facebook", "instagram")
+    ]
+
+
+def poll_once(
+    runtime: Runtime,
+    profile: ProfileConfig,
+    *,
+    http: httpx.Client,
+    now: datetime | None = None,
+    sleep: Callable[[float], None] | None = None,
+) -> PollOutcome:
+    """One poll of one profile; each page is stored in its own transaction as it arrives."""
+    if profile.access_token is None:
+        raise ValueError(f"profile {profile.id} has no access_token to poll with")
+    now = now or datetime.now(UTC)
+    settings = runtime.settings
+    client = GraphClient(
+        base_url=settings.graph_base_url,
+        version=settings.graph_api_version,
+        token=profile.access_token.get_secret_value(),
+        http=http,
+    )
+    if sleep is not None:
+        client.sleep = sleep
+    with session_scope(runtime.sessions) as session:
+        state = session.get(PollState, profile.id)
+        watermark = state.watermark if state else None
+    outcome = PollOutcome(profile.id)
+    try:
+        pages = poll_profile(
+            client,
+            profile,
+            watermark=watermark,
+            now=now,
+            lookback=timedelta(days=settings.poll_lookback_days),
+        )
+        for raw, batch in pages:
+            with session_scope(runtime.sessions) as session:
+                result = ingest(session, source=f"graph:{profile.id}", body=raw, batch=batch)
+            outcome.pages += 1
+            outcome.stored += result.stored
+            outcome.changed += result.changed
+    except TokenExpired as exc:
+        outcome.error, outcome.error_kind = str(exc), "token_expired"
+    except RateLimited as exc:
+        outcome.error, outcome.error_kind = str(exc), "rate_limited"
+    except (GraphError, httpx.HTTPError) as exc:
+        outcome.error, outcome.error_kind = f"{type(exc).__name__}: {exc}", "error"
+    with session_scope(runtime.sessions) as session:
+        state = session.get(PollState, profile.id) or PollState(profile_id=profile.id)
+        state.last_run_at = now
+        state.last_error, state.error_kind = outcome.error, outcome.error_kind
+        if outcome.error is None:
+            state.watermark = now
+        session.add(state)
+    if outcome.error:
+        log.error("poll failed", profile=profile.id, kind=outcome.error_kind, error=outcome.error)
+    else:
+        log.info("poll done", profile=profile.id, pages=outcome.pages, stored=outcome.stored)
+    return outcome
+
+
+def poll_forever(runtime: Runtime, stop: threading.Event) -> None:
+    """The polling loop of `czujka serve` and `czujka worker`."""
+    with httpx.Client(timeout=30) as http:
+        while not stop.is_set():
+            runtime.heartbeats["poller"] = datetime.now(UTC)
+            for profile in pollable(runtime):
+                if stop.is_set():
+                    break
+                poll_once(runtime, profile, http=http, sleep=lambda s: stop.wait(s))
+            stop.wait(runtime.settings.poll_interval_seconds)

@@ -1,0 +1,8 @@
+"""Imports every domain's tables so the metadata is complete for migrations and tests."""
+
+from czujka.auth import models as auth_models
+from czujka.comments import models as comment_models
+from czujka.sources import models as source_models
+from czujka.storage.base import Base
+
+__all__ = ["Base", "auth_models", "comment_models", "source_models"]

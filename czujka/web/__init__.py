@@ -1,0 +1,1 @@
+"""HTTP: webhooks, the JSON API and (later) the dashboard."""

@@ -1,0 +1,97 @@
+"""Health for load balancers and monitors, and the raw ingest log for admins."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import func, select, text
+
+from czujka import __version__
+from czujka.comments.models import Comment, IngestLog
+from czujka.sources.files import detect_format, import_text
+from czujka.sources.models import PollState
+from czujka.storage.migrate import current_revision, head_revision
+from czujka.web.deps import Admin, Responder, RuntimeDep, SessionDep, read_body
+
+router = APIRouter(prefix="/api", tags=["system"])
+
+
+@router.get("/health")
+def health(runtime: RuntimeDep, session: SessionDep) -> dict[str, Any]:
+    """Open to monitors: says whether the database answers, the schema is current and polls succeed."""
+    problems: list[str] = []
+    try:
+        session.execute(text("SELECT 1"))
+        revision = current_revision(runtime.engine)
+    except Exception as exc:  # the database itself is the thing being checked
+        return {"status": "down", "problems": [f"database: {type(exc).__name__}"]}
+    if revision != head_revision():
+        problems.append(f"schema at {revision}, needs {head_revision()}")
+    for state in session.scalars(select(PollState).where(PollState.error_kind.is_not(None))):
+        problems.append(f"poll {state.profile_id}: {state.error_kind}")
+    now = datetime.now(UTC)
+    beats = {name: (now - at).total_seconds() for name, at in runtime.heartbeats.items()}
+    return {
+        "status": "ok" if not problems else "degraded",
+        "version": __version__,
+        "time": now.isoformat(),
+        "comments": session.scalar(select(func.count(Comment.id))),
+        "heartbeats_seconds_ago": beats,
+        "problems": problems,
+    }
+
+
+@router.get("/ingest-log")
+def ingest_log(
+    session: SessionDep,
+    _token: Admin,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    with_body: bool = False,
+) -> list[dict[str, Any]]:
+    """Raw deliveries hold personal data, so only admins read them."""
+    rows = session.scalars(select(IngestLog).order_by(IngestLog.id.desc()).limit(limit))
+    return [
+        {
+            "id": r.id,
+            "source": r.source,
+            "received_at": r.received_at.isoformat(),
+            "digest": r.digest,
+            "duplicate_of": r.duplicate_of,
+            "stored": r.stored,
+            "changed": r.changed,
+            "unchanged": r.ignored,
+            "notes": r.notes or [],
+            **({"body": r.body} if with_body else {}),
+        }
+        for r in rows
+    ]
+
+
+@router.post("/import")
+async def import_comments(
+    request: Request, runtime: RuntimeDep, _token: Responder, format: str = "jsonl"
+) -> dict[str, Any]:
+    """The same as `czujka import`, for a JSONL or CSV body."""
+    try:
+        fmt = detect_format(Path("upload"), format)
+    except ValueError as exc:
+        raise HTTPException(422, f"format: {exc}") from None
+    body = await read_body(request, runtime.settings.max_body_bytes)
+    try:
+        text_body = body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise HTTPException(400, "body is not UTF-8 text") from None
+    report = await run_in_threadpool(
+        import_text, runtime.sessions, text=text_body, fmt=fmt, settings=runtime.settings, source="api-import"
+    )
+    return {
+        "rows": report.rows,
+        "stored": report.stored,
+        "changed": report.changed,
+        "unchanged": report.unchanged,
+        "errors": [{"line": e.line, "field": e.field, "reason": e.reason} for e in report.errors],
+    }

@@ -1,0 +1,121 @@
+"""Factories and real components: a fresh SQLite file or PostgreSQL database per test, a real HTTP server."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from czujka.app import build_app
+from czujka.config import Settings, load_settings
+from czujka.runtime import Runtime, build_runtime
+from czujka.storage.migrate import upgrade
+from czujka.web.server import BackgroundServer, start_in_thread
+
+PG_ENV = "CZUJKA_TEST_POSTGRES_URL"
+APP_SECRET = "test-app-secret"
+VERIFY_TOKEN = "test-verify-token"
+GENERIC_SECRET = "opinie-secret"
+
+PROFILES: list[dict[str, Any]] = [
+    {
+        "id": "koszyk-fb",
+        "name": "Zielony Koszyk",
+        "platform": "facebook",
+        "platform_id": "1122334455",
+        "access_token": "fb-token",
+        "competitors": ["Koszyk24"],
+    },
+    {
+        "id": "koszyk-ig",
+        "name": "Zielony Koszyk IG",
+        "platform": "instagram",
+        "platform_id": "17841400000000",
+        "username": "zielonykoszyk",
+        "access_token": "ig-token",
+    },
+    {
+        "id": "opinie",
+        "name": "Opinie",
+        "platform": "generic",
+        "platform_id": "opinie",
+        "webhook_secret": GENERIC_SECRET,
+    },
+]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "db_url" in metafunc.fixturenames:
+        metafunc.parametrize(
+            "db_url", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+        )
+
+
+@pytest.fixture
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a new PostgreSQL database dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'czujka.db'}"
+        return
+    admin_url = os.environ.get(PG_ENV)
+    if not admin_url:
+        pytest.skip(f"PostgreSQL tests need {PG_ENV} (a URL of a server where the user may create databases)")
+    name = f"czujka_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(
+        admin_url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    base, _, _ = admin_url.rpartition("/")
+    yield f"{base}/{name}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def make_settings(tmp_path: Path, db_url: str | None = None, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "data_dir": tmp_path,
+        "database_url": db_url or f"sqlite:///{tmp_path / 'czujka.db'}",
+        "meta_app_secret": APP_SECRET,
+        "meta_verify_token": VERIFY_TOKEN,
+        "profiles": PROFILES,
+    }
+    values.update(overrides)
+    return load_settings(None, **values)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_url: str) -> Settings:
+    return make_settings(tmp_path, db_url)
+
+
+@pytest.fixture
+def runtime(settings: Settings) -> Iterator[Runtime]:
+    rt = build_runtime(settings)
+    upgrade(rt.engine)
+    rt.sync_profiles()
+    yield rt
+    rt.engine.dispose()
+
+
+@pytest.fixture
+def server(runtime: Runtime) -> Iterator[BackgroundServer]:
+    """The real app on a real socket on 127.0.0.1."""
+    background = start_in_thread(build_app(runtime.settings, runtime))
+    yield background
+    background.stop()
+
+
+@pytest.fixture(autouse=True)
+def _no_stray_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Tests never read the developer's own czujka.toml, .env or CZUJKA_* variables."""
+    for key in list(os.environ):
+        if key.startswith("CZUJKA_") and key != PG_ENV:
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)
