@@ -24,8 +24,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
 app.add_typer(bench_app, name="bench")
 
-console = Console()
-errors = Console(stderr=True)
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
 ConfigOption = Annotated[
     Path | None, typer.Option("--config", "-c", help="czujka.toml (else $CZUJKA_CONFIG, else ./czujka.toml).")
 ]

@@ -62,13 +62,24 @@ def read_rows(text: str, fmt: FileFormat) -> Iterator[tuple[int, dict[str, Any] 
                 continue
             yield number, row
         return
-    reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
+    reader = csv.DictReader(io.StringIO(text, newline=None))
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        yield 1, RowError(1, "header", f"not CSV: {exc}")
+        return
     missing = [name for name in REQUIRED_CSV if name not in header]
     if missing:
         yield 1, RowError(1, "header", f"missing column(s): {', '.join(missing)}")
         return
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield reader.line_num, RowError(reader.line_num, "row", f"not CSV: {exc}")
+            return
         extra = row.pop(None, None)  # type: ignore[call-overload]
         if extra:
             yield (
