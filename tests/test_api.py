@@ -80,9 +80,10 @@ def test_only_hashes_are_stored(runtime, tokens):
 
 def test_comment_filters_and_pages(server, runtime, tokens):
     seed(server)
-    get = lambda **params: httpx.get(
-        f"{server.url}/api/comments", params=params, headers=auth(tokens["viewer"])
-    )  # noqa: E731
+
+    def get(**params):
+        return httpx.get(f"{server.url}/api/comments", params=params, headers=auth(tokens["viewer"]))
+
     first = get(limit=12).json()
     assert [c["platform_id"] for c in first["items"]][:2] == ["c29", "c28"]
     second = get(limit=12, cursor=first["next_cursor"]).json()
