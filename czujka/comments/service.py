@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, insert, or_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session
 
 from czujka.comments.models import Comment, CommentHistory, IngestLog, Post, Profile
 from czujka.config import ProfileConfig, Settings
@@ -103,11 +103,9 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
 
 
 def _existing(session: Session, model: Any, keys: set[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+    """Rows to change, as ORM objects; a cheap id look-up first, since most keys are new."""
     found: dict[tuple[str, str], Any] = {}
-    by_profile: dict[str, list[str]] = {}
-    for profile_id, platform_id in keys:
-        by_profile.setdefault(profile_id, []).append(platform_id)
-    for profile_id, platform_ids in by_profile.items():
+    for profile_id, platform_ids in _by_profile(set(_ids(session, model, keys))).items():
         for chunk in _chunks(platform_ids):
             rows = session.scalars(
                 select(model).where(model.profile_id == profile_id, model.platform_id.in_(chunk))
@@ -124,11 +122,11 @@ def _apply_posts(
     now: datetime,
     result: IngestResult,
 ) -> dict[tuple[str, str], int]:
-    keys = {(e.profile_id, e.platform_id) for e in post_events}
-    keys |= {(e.profile_id, e.post_platform_id) for e in comment_events if e.post_platform_id}
-    if not keys:
+    referenced = {(e.profile_id, e.post_platform_id) for e in comment_events if e.post_platform_id}
+    if not post_events and not referenced:
         return {}
-    existing = _existing(session, Post, keys)
+    existing = _existing(session, Post, {(e.profile_id, e.platform_id) for e in post_events})
+    known = _ids(session, Post, referenced - set(existing))
     new_rows: dict[tuple[str, str], dict[str, Any]] = {}
     for event in post_events:
         key = (event.profile_id, event.platform_id)
@@ -150,21 +148,43 @@ def _apply_posts(
             result.changed += 1
         else:
             result.ignored += 1
-    for event in comment_events:
-        if event.post_platform_id:
-            key = (event.profile_id, event.post_platform_id)
-            if key not in existing and key not in new_rows:
-                new_rows[key] = _post_row(key, now)
-    ids = {key: row.id for key, row in existing.items()}
-    if new_rows:
-        keys_in_order = list(new_rows)
-        inserted = session.execute(
-            insert(Post).returning(Post.id, sort_by_parameter_order=True),
-            [new_rows[key] for key in keys_in_order],
-        )
-        ids.update(zip(keys_in_order, inserted.scalars(), strict=True))
-    session.flush()
+    for key in referenced:
+        if key not in existing and key not in known and key not in new_rows:
+            new_rows[key] = _post_row(key, now)
+    ids = known | {key: row.id for key, row in existing.items()}
+    ids.update(_insert_many(session, Post, new_rows))
     return ids
+
+
+def _insert_many(
+    session: Session, model: Any, rows: dict[tuple[str, str], dict[str, Any]]
+) -> dict[tuple[str, str], int]:
+    """One executemany, then one look-up of the new ids (RETURNING would go row by row on SQLite)."""
+    if not rows:
+        return {}
+    session.connection().execute(insert(model.__table__), list(rows.values()))
+    found = _ids(session, model, set(rows))
+    return {key: found[key] for key in rows}
+
+
+def _ids(session: Session, model: Any, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    found: dict[tuple[str, str], int] = {}
+    for profile_id, platform_ids in _by_profile(keys).items():
+        for chunk in _chunks(platform_ids):
+            rows = session.connection().execute(
+                select(model.platform_id, model.id).where(
+                    model.profile_id == profile_id, model.platform_id.in_(chunk)
+                )
+            )
+            found.update({(profile_id, platform_id): ident for platform_id, ident in rows})
+    return found
+
+
+def _by_profile(keys: set[tuple[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for profile_id, platform_id in keys:
+        grouped.setdefault(profile_id, []).append(platform_id)
+    return grouped
 
 
 def _post_row(key: tuple[str, str], now: datetime) -> dict[str, Any]:
@@ -211,27 +231,16 @@ def _apply_comments(
         history.append(
             (key, {"verb": event.verb, "occurred_at": event.occurred_at, "source": source, **change})
         )
-    if new_rows:
-        keys_in_order = list(new_rows)
-        inserted = session.execute(
-            insert(Comment).returning(Comment.id, sort_by_parameter_order=True),
-            [new_rows[key] for key in keys_in_order],
-        )
-        new_ids = dict(zip(keys_in_order, inserted.scalars(), strict=True))
-        result.new_comment_ids.extend(new_ids.values())
-    else:
-        new_ids = {}
+    new_ids = _insert_many(session, Comment, new_rows)
+    result.new_comment_ids.extend(new_ids.values())
     if history:
         ids = {key: row.id for key, row in existing.items()} | new_ids
         session.execute(
             insert(CommentHistory),
             [{"comment_id": ids[key], "recorded_at": now, **entry} for key, entry in history],
         )
-    session.flush()
-    for profile_id in {e.profile_id for e in events}:
-        platform_ids = [k[1] for k in new_rows if k[0] == profile_id]
-        if platform_ids:
-            _link_parents(session, profile_id, platform_ids)
+    for profile_id in {key[0] for key in new_rows}:
+        _link_parents(session, profile_id, new_rows, new_ids)
 
 
 def _comment_row(
@@ -299,25 +308,39 @@ def _change(target: Any, event: CommentEvent) -> dict[str, Any] | None:
     return {"previous_message": None}
 
 
-def _link_parents(session: Session, profile_id: str, platform_ids: list[str]) -> None:
+def _link_parents(
+    session: Session,
+    profile_id: str,
+    new_rows: dict[tuple[str, str], dict[str, Any]],
+    new_ids: dict[tuple[str, str], int],
+) -> None:
     """Point replies at their parents, whichever of the two arrived first."""
-    parent = aliased(Comment)
-    parent_id = (
-        select(parent.id)
-        .where(parent.profile_id == Comment.profile_id, parent.platform_id == Comment.parent_platform_id)
-        .scalar_subquery()
-    )
-    for chunk in _chunks(platform_ids):
-        session.execute(
-            update(Comment)
-            .where(
-                and_(
-                    Comment.profile_id == profile_id,
-                    Comment.parent_id.is_(None),
-                    Comment.parent_platform_id.is_not(None),
-                    or_(Comment.platform_id.in_(chunk), Comment.parent_platform_id.in_(chunk)),
-                )
+    table = Comment.__table__
+    links: dict[int, str] = {
+        new_ids[key]: row["parent_platform_id"]
+        for key, row in new_rows.items()
+        if key[0] == profile_id and row["parent_platform_id"]
+    }
+    platform_ids = [key[1] for key in new_rows if key[0] == profile_id]
+    for chunk in _chunks(platform_ids):  # replies that arrived before these parents
+        orphans = session.execute(
+            select(table.c.id, table.c.parent_platform_id).where(
+                table.c.profile_id == profile_id,
+                table.c.parent_id.is_(None),
+                table.c.parent_platform_id.in_(chunk),
             )
-            .values(parent_id=parent_id)
-            .execution_options(synchronize_session=False)
+        )
+        links.update(dict(orphans.all()))
+    if not links:
+        return
+    parents = _ids(session, Comment, {(profile_id, parent) for parent in links.values()})
+    updates = [
+        {"child": child, "parent": parents[(profile_id, parent)]}
+        for child, parent in links.items()
+        if (profile_id, parent) in parents
+    ]
+    if updates:
+        session.connection().execute(
+            update(table).where(table.c.id == bindparam("child")).values(parent_id=bindparam("parent")),
+            updates,
         )

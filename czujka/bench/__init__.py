@@ -1,0 +1,1 @@
+"""Benchmarks: rates measured side by side in one run, printed as ratios."""

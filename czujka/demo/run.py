@@ -1,0 +1,234 @@
+"""`czujka demo`: a fresh database, the week replayed through the real webhook, then the server keeps going."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from czujka.app import build_app
+from czujka.auth.service import create_token
+from czujka.config import Settings, load_settings
+from czujka.demo.deliveries import (
+    deliveries,
+    fb_comment_change,
+    fb_post_change,
+    ig_comment_change,
+    signed_headers,
+)
+from czujka.demo.scenario import FB_PAGE, IG_ACCOUNT, WARSAW, Scenario, build_week
+from czujka.logs import configure_logging
+from czujka.runtime import build_runtime
+from czujka.storage.engine import session_scope
+from czujka.storage.migrate import upgrade
+from czujka.web.server import BackgroundServer, start_in_thread
+
+DEMO_PROFILES = [
+    {
+        "id": "koszyk-fb",
+        "name": "Zielony Koszyk (Facebook)",
+        "platform": "facebook",
+        "platform_id": FB_PAGE,
+        "competitors": ["Koszyk24", "eko-market.pl"],
+    },
+    {
+        "id": "koszyk-ig",
+        "name": "Zielony Koszyk (Instagram)",
+        "platform": "instagram",
+        "platform_id": IG_ACCOUNT,
+        "username": "zielonykoszyk",
+        "competitors": ["Koszyk24"],
+    },
+]
+MAX_PAUSE = 0.5  # seconds: quiet nights pass quickly even on a slow clock
+
+
+@dataclass
+class Delivery:
+    at: datetime
+    body: bytes
+
+
+def demo_settings(data_dir: Path, port: int) -> Settings:
+    return load_settings(
+        data_dir=data_dir,
+        database_url=f"sqlite:///{data_dir / 'czujka.db'}",
+        meta_app_secret=secrets.token_hex(16),
+        meta_verify_token=secrets.token_hex(8),
+        public_url=f"http://127.0.0.1:{port}",
+        profiles=DEMO_PROFILES,
+    )
+
+
+def to_deliveries(scenario: Scenario) -> Iterator[Delivery]:
+    """Meta batches what happens close together: one delivery per profile per minute, in time order."""
+    events: list[tuple[datetime, str, str, dict[str, Any]]] = []
+    for post in scenario.posts:
+        if post.profile_id == "koszyk-fb":
+            events.append(
+                (
+                    post.at,
+                    "page",
+                    FB_PAGE,
+                    fb_post_change(page_id=FB_PAGE, post_id=post.platform_id, message=post.text, at=post.at),
+                )
+            )
+    for c in scenario.comments:
+        if c.profile_id == "koszyk-fb":
+
+            def change(text: str | None, at: datetime, verb: str, c: Any = c) -> dict[str, Any]:
+                return fb_comment_change(
+                    page_id=FB_PAGE,
+                    post_id=c.post_id,
+                    comment_id=c.platform_id,
+                    message=text,
+                    at=at,
+                    author_id=c.author_id,
+                    author_name=c.author_name,
+                    verb=verb,
+                    parent_id=c.parent_id,
+                )
+
+            events.append((c.at, "page", FB_PAGE, change(c.text, c.at, "add")))
+            events.extend((at, "page", FB_PAGE, change(text, at, "edited")) for at, text in c.edits)
+            if c.removed_at:
+                events.append((c.removed_at, "page", FB_PAGE, change(None, c.removed_at, "remove")))
+        else:
+            events.append(
+                (
+                    c.at,
+                    "instagram",
+                    IG_ACCOUNT,
+                    ig_comment_change(
+                        media_id=c.post_id,
+                        comment_id=c.platform_id,
+                        text=c.text,
+                        username=c.author_name,
+                        user_id=c.author_id,
+                        parent_id=c.parent_id,
+                    ),
+                )
+            )
+    events.sort(key=lambda e: e[0])
+    group: list[tuple[datetime, str, str, dict[str, Any]]] = []
+    for event in events:
+        if group and (event[1] != group[0][1] or event[0] - group[0][0] >= timedelta(minutes=1)):
+            yield _delivery(group)
+            group = []
+        group.append(event)
+    if group:
+        yield _delivery(group)
+
+
+def _delivery(group: list[tuple[datetime, str, str, dict[str, Any]]]) -> Delivery:
+    last = group[-1][0]
+    return Delivery(at=last, body=deliveries(group[0][1], [(group[0][2], [e[3] for e in group], last)]))
+
+
+def replay(scenario: Scenario, *, url: str, secret: str, speed: float, console: Console) -> dict[str, int]:
+    """Send every delivery, signed, to `/webhooks/meta`; `speed` scenario seconds pass per real second."""
+    items = list(to_deliveries(scenario))
+    totals = {"deliveries": 0, "stored": 0, "changed": 0}
+    previous = items[0].at if items else None
+    with (
+        httpx.Client(timeout=30) as http,
+        Progress(
+            TextColumn("[bold]replaying the week[/]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[clock]}"),
+            console=console,
+            transient=False,
+        ) as progress,
+    ):
+        task = progress.add_task("replay", total=len(items), clock="")
+        for item in items:
+            if speed > 0 and previous is not None:
+                time.sleep(min((item.at - previous).total_seconds() / speed, MAX_PAUSE))
+            previous = item.at
+            response = http.post(
+                f"{url}/webhooks/meta", content=item.body, headers=signed_headers(item.body, secret)
+            )
+            response.raise_for_status()
+            result = response.json()
+            totals["deliveries"] += 1
+            totals["stored"] += result["stored"]
+            totals["changed"] += result["changed"]
+            clock = item.at.astimezone(WARSAW).strftime("%a %d.%m %H:%M")
+            progress.update(task, advance=1, clock=clock)
+    return totals
+
+
+def run_demo(
+    *,
+    console: Console,
+    seed: int,
+    speed: float,
+    data_dir: Path,
+    port: int,
+    keep_serving: bool,
+    week_start: datetime | None = None,
+) -> tuple[Scenario, dict[str, int]]:
+    configure_logging("warning")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    for leftover in data_dir.glob("czujka.db*"):
+        leftover.unlink()
+    settings = demo_settings(data_dir, port)
+    runtime = build_runtime(settings)
+    upgrade(runtime.engine)
+    scenario = build_week(seed, week_start)
+    (data_dir / "truth.json").write_text(
+        json.dumps(scenario.truth(), ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    with session_scope(runtime.sessions) as session:
+        token = create_token(session, name="demo", role="admin")
+    server: BackgroundServer = start_in_thread(build_app(settings, runtime), port=port)
+    try:
+        console.print(f"czujka demo: {scenario.week_start:%d.%m.%Y}, week of Zielony Koszyk, seed {seed}")
+        secret = settings.meta_app_secret.get_secret_value()  # type: ignore[union-attr]
+        totals = replay(scenario, url=server.url, secret=secret, speed=speed, console=console)
+        _summary(console, scenario, totals, server.url, token, data_dir)
+        if keep_serving:
+            console.print("Serving; press Ctrl+C to stop.")
+            while server.thread.is_alive():
+                server.thread.join(timeout=1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        runtime.engine.dispose()
+    return scenario, totals
+
+
+def _summary(
+    console: Console, scenario: Scenario, totals: dict[str, int], url: str, token: str, data_dir: Path
+) -> None:
+    console.print(
+        f"\n{totals['deliveries']} signed Meta deliveries, {totals['stored']} posts and comments stored, "
+        f"{totals['changed']} changes (edits, removals).",
+        highlight=False,
+    )
+    console.print("The weekend crisis inside the week:")
+    for crisis in scenario.crises:
+        console.print(
+            f"  {crisis.onset.astimezone(WARSAW):%a %H:%M}  {crisis.kind:<15} {crisis.description}",
+            highlight=False,
+        )
+    console.print(
+        f"\nLook at it:\n"
+        f"  health        {url}/api/health\n"
+        f"  comments      curl -H 'Authorization: Bearer {token}' '{url}/api/comments?q=paczka'\n"
+        f"  API schema    {url}/openapi.json\n"
+        f"  ground truth  {data_dir / 'truth.json'}",
+        highlight=False,
+        soft_wrap=True,
+    )
