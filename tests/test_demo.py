@@ -1,0 +1,63 @@
+"""`czujka demo --no-serve`: the week goes through the real webhook and its ground truth is kept."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import create_engine, func, select
+from typer.testing import CliRunner
+
+from czujka.cli import app
+from czujka.comments.models import Comment, CommentHistory
+from czujka.demo.scenario import WARSAW, build_week
+
+WEEK = datetime(2026, 11, 16, tzinfo=WARSAW)
+
+
+def test_same_seed_same_week():
+    a, b = build_week(3, WEEK), build_week(3, WEEK)
+    assert [(c.text, c.at) for c in a.comments] == [(c.text, c.at) for c in b.comments]
+    assert [(c.text, c.at) for c in build_week(4, WEEK).comments] != [(c.text, c.at) for c in a.comments]
+
+
+def test_scenario_has_its_weekend_crisis():
+    week = build_week(7, WEEK)
+    kinds = {c.kind for c in week.crises}
+    assert kinds == {"negative_surge", "harm_surge", "quarrel", "coordinated"}
+    friday = next(c for c in week.crises if c.kind == "negative_surge").onset.astimezone(WARSAW)
+    assert (friday.strftime("%a"), friday.hour) == ("Fri", 18)
+    quarrel = [c for c in week.comments if c.kind == "quarrel"]
+    assert any(c.is_staff for c in quarrel) and any(not c.is_staff for c in quarrel)
+    assert all(c.parent_id == quarrel[0].platform_id for c in quarrel[1:])
+    coordinated = [c for c in week.comments if c.kind == "coordinated"]
+    assert len({c.author_id for c in coordinated}) == len(coordinated) >= 10
+    assert all(
+        c.at >= next(x for x in week.crises if x.kind == "harm_surge").onset
+        for c in week.comments
+        if c.vulgar
+    )
+    assert any(c.lang == "en" for c in week.comments)
+
+
+def test_demo_replays_through_the_webhook(tmp_path):
+    data_dir = tmp_path / "demo"
+    result = CliRunner().invoke(
+        app, ["demo", "--no-serve", "--speed", "0", "--port", "0", "--data-dir", str(data_dir)]
+    )
+    assert result.exit_code == 0, result.output
+    truth = json.loads((data_dir / "truth.json").read_text(encoding="utf-8"))
+    engine = create_engine(f"sqlite:///{data_dir / 'czujka.db'}")
+    with engine.connect() as conn:
+        stored = conn.scalar(select(func.count(Comment.id)))
+        vulgar_stored = conn.scalar(
+            select(func.count(Comment.id)).where(Comment.platform_id.in_(truth["vulgar"]))
+        )
+        staff = conn.scalar(select(func.count(Comment.id)).where(Comment.author_is_staff))
+        replies = conn.scalar(select(func.count(Comment.id)).where(Comment.parent_id.is_not(None)))
+        history = conn.execute(select(CommentHistory.verb)).scalars().all()
+    assert stored == len(truth["comments"])
+    assert vulgar_stored == len(truth["vulgar"]) > 10
+    assert staff > 5 and replies > 10
+    assert sorted(history) == ["edited", "remove"]
+    assert "signed Meta deliveries" in result.output and "Bearer czk_" in result.output
