@@ -70,22 +70,24 @@ def ingest(session: Session, *, source: str, body: bytes, batch: Batch) -> Inges
     earlier = session.scalar(
         select(IngestLog.id).where(IngestLog.source == source, IngestLog.digest == key).limit(1)
     )
-    log = IngestLog(
-        source=source,
-        digest=key,
-        body=body.decode("utf-8", errors="replace"),
-        duplicate_of=earlier,
-        notes=list(batch.notes) or None,
-        received_at=utcnow(),
-    )
-    session.add(log)
-    session.flush()
-    result = IngestResult(log_id=log.id, duplicate_of=earlier)
+    result = IngestResult(log_id=0, duplicate_of=earlier)
     if earlier is None:
         _apply(session, source=source, batch=batch, result=result)
     else:
         result.ignored = len(batch.events)
-    log.stored, log.changed, log.ignored = result.stored, result.changed, result.ignored
+    table = IngestLog.__table__
+    row = {
+        "source": source,
+        "digest": key,
+        "body": body.decode("utf-8", errors="replace"),
+        "duplicate_of": earlier,
+        "notes": list(batch.notes) or None,
+        "received_at": utcnow(),
+        "stored": result.stored,
+        "changed": result.changed,
+        "ignored": result.ignored,
+    }
+    result.log_id = session.connection().execute(insert(table).returning(table.c.id), row).scalar_one()
     return result
 
 
@@ -159,12 +161,14 @@ def _apply_posts(
 def _insert_many(
     session: Session, model: Any, rows: dict[tuple[str, str], dict[str, Any]]
 ) -> dict[tuple[str, str], int]:
-    """One executemany, then one look-up of the new ids (RETURNING would go row by row on SQLite)."""
+    """One multi-row INSERT … RETURNING; ids are matched by key, so row order does not matter."""
     if not rows:
         return {}
-    session.connection().execute(insert(model.__table__), list(rows.values()))
-    found = _ids(session, model, set(rows))
-    return {key: found[key] for key in rows}
+    table = model.__table__
+    inserted = session.connection().execute(
+        insert(table).returning(table.c.profile_id, table.c.platform_id, table.c.id), list(rows.values())
+    )
+    return {(profile_id, platform_id): ident for profile_id, platform_id, ident in inserted}
 
 
 def _ids(session: Session, model: Any, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
