@@ -12,6 +12,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from czujka.analysis.cli import eval_app, score, train
+from czujka.background import start_background
 from czujka.config import ConfigError, Settings, load_settings
 
 app = typer.Typer(
@@ -23,6 +25,9 @@ bench_app = typer.Typer(help="Benchmarks that print measured rates side by side.
 app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
 app.add_typer(bench_app, name="bench")
+app.add_typer(eval_app, name="eval")
+app.command()(score)
+app.command()(train)
 
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
@@ -103,14 +108,12 @@ def serve(
 
     from czujka.app import build_app
     from czujka.logs import configure_logging
-    from czujka.sources.service import poll_forever
 
     settings = settings_or_exit(config)
     configure_logging(settings.log_level)
     runtime = migrated_runtime(settings)
     stop = threading.Event()
-    if poll:
-        threading.Thread(target=poll_forever, args=(runtime, stop), daemon=True, name="poller").start()
+    start_background(runtime, stop, poll=poll)
     try:
         uvicorn.run(
             build_app(settings, runtime),
@@ -125,18 +128,38 @@ def serve(
 
 @app.command()
 def worker(config: ConfigOption = None) -> None:
-    """Run the background loops (Graph API polling) without the web app."""
+    """Run the background loops (scoring, Graph API polling) without the web app."""
     from czujka.logs import configure_logging
-    from czujka.sources.service import poll_forever
 
     settings = settings_or_exit(config)
     configure_logging(settings.log_level)
     runtime = migrated_runtime(settings)
     stop = threading.Event()
+    threads = start_background(runtime, stop)
     try:
-        poll_forever(runtime, stop)
+        while all(t.is_alive() for t in threads):
+            threads[0].join(timeout=1)
     except KeyboardInterrupt:
         stop.set()
+
+
+@app.command()
+def rescore(config: ConfigOption = None) -> None:
+    """Compute every comment's scores again, after a model or lexicon change."""
+    from sqlalchemy import func, select
+
+    from czujka.analysis.service import rescore as rescore_all
+    from czujka.comments.models import Comment
+
+    runtime = migrated_runtime(settings_or_exit(config))
+    with runtime.sessions() as session:
+        total = session.scalar(select(func.count(Comment.id))) or 0
+    with Progress(
+        TextColumn("scoring"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=errors
+    ) as progress:
+        task = progress.add_task("scoring", total=total)
+        done = rescore_all(runtime, on_batch=lambda n: progress.advance(task, n))
+    console.print(f"{done} comment(s) scored with {runtime.analyzer.version}", highlight=False)
 
 
 @app.command()
@@ -164,6 +187,9 @@ def poll(
                 console.print(
                     f"{target.id}: {outcome.pages} page(s), {outcome.stored} new, {outcome.changed} changed"
                 )
+    from czujka.analysis.service import score_pending
+
+    score_pending(runtime)
     if failed:
         raise typer.Exit(1)
 
@@ -207,6 +233,9 @@ def import_file(
             default_profile=profile,
             on_rows=lambda n: progress.advance(task, n),
         )
+    from czujka.analysis.service import score_pending
+
+    score_pending(runtime)
     for error in report.errors:
         errors.print(f"{file}:{error}", markup=False, highlight=False)
     console.print(
@@ -289,6 +318,26 @@ def demo(
     from czujka.demo.run import run_demo
 
     run_demo(console=console, seed=seed, speed=speed, data_dir=data_dir, port=port, keep_serving=serve)
+
+
+@bench_app.command("analysis")
+def bench_analysis(
+    comments: Annotated[int, typer.Option(help="Comments scored per measurement.")] = 4000,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Comments per second of each tier, on one core and on all cores, and the memory they take."""
+    from czujka.bench.analysis import run_analysis_bench
+
+    result = run_analysis_bench(comments=comments, console=errors)
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    for row in result["rows"]:
+        console.print(
+            f"{row['tier']:<9} {row['cores']:>2} core(s)  {row['per_second']:>9,.0f} comments/s",
+            highlight=False,
+        )
+    console.print(f"memory of a process with both tiers loaded: {result['rss_mb']:.0f} MB (goal ≤ 600 MB)")
 
 
 @bench_app.command("ingest")

@@ -5,12 +5,14 @@ Built once by `build_runtime` and passed explicitly; nothing is created at impor
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from czujka.analysis.scorer import Analyzer
 from czujka.comments.service import sync_profiles
 from czujka.config import Settings
 from czujka.sources.meta import MetaWebhookParser
@@ -23,7 +25,9 @@ class Runtime:
     engine: Engine
     sessions: sessionmaker[Session]
     meta_parser: MetaWebhookParser
+    analyzer: Analyzer = field(default_factory=Analyzer)
     heartbeats: dict[str, datetime] = field(default_factory=dict)
+    score_signal: threading.Event = field(default_factory=threading.Event)
 
     def sync_profiles(self) -> None:
         with session_scope(self.sessions) as session:

@@ -3,8 +3,27 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
+
+
+class ScoreRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    language: str
+    sentiment: str
+    sentiment_confidence: float
+    harm: float
+    harm_tier: str
+    harmful: bool
+    vulgar: bool
+    vulgar_words: list[dict[str, Any]]
+    topic: str
+    topic_confidence: float
+    competitors: list[str]
+    model_version: str
+    scored_at: datetime
 
 
 class CommentRead(BaseModel):
@@ -28,6 +47,7 @@ class CommentRead(BaseModel):
     edited_at: datetime | None
     deleted_at: datetime | None
     hidden_at: datetime | None
+    score: ScoreRead | None = None
 
 
 class CommentPage(BaseModel):

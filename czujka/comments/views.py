@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
+from czujka.analysis.models import CommentScore
 from czujka.comments.models import Comment, Post
-from czujka.comments.schemas import CommentPage, CommentRead
+from czujka.comments.schemas import CommentPage, CommentRead, ScoreRead
 from czujka.web.deps import SessionDep, Viewer
 
 router = APIRouter(prefix="/api", tags=["comments"])
+Sentiment = Literal["negative", "neutral", "positive", "mixed"]
+Topic = Literal["delivery", "payment", "product", "refund", "service", "legal-safety", "other"]
 
 
 def encode_cursor(created_at: datetime, comment_id: int) -> str:
@@ -34,6 +38,30 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+@dataclass
+class ScoreFilter:
+    """Filters on analysis scores; a comment not scored yet matches none of them."""
+
+    vulgar: bool | None = None
+    harmful: bool | None = None
+    sentiment: str | None = None
+    topic: str | None = None
+    min_harm: float | None = None
+
+    def apply(self, query: Select) -> Select:
+        if self.vulgar is not None:
+            query = query.where(CommentScore.vulgar.is_(self.vulgar))
+        if self.harmful is not None:
+            query = query.where(CommentScore.harmful.is_(self.harmful))
+        if self.sentiment:
+            query = query.where(CommentScore.sentiment == self.sentiment)
+        if self.topic:
+            query = query.where(CommentScore.topic == self.topic)
+        if self.min_harm is not None:
+            query = query.where(CommentScore.harm >= self.min_harm)
+        return query
+
+
 def list_comments(
     session: Session,
     *,
@@ -44,8 +72,15 @@ def list_comments(
     q: str | None = None,
     limit: int = 50,
     cursor: str | None = None,
+    flags: ScoreFilter | None = None,
 ) -> CommentPage:
-    query = select(Comment, Post.platform_id).outerjoin(Post, Post.id == Comment.post_id)
+    query = (
+        select(Comment, Post.platform_id, CommentScore)
+        .outerjoin(Post, Post.id == Comment.post_id)
+        .outerjoin(CommentScore, CommentScore.comment_id == Comment.id)
+    )
+    if flags:
+        query = flags.apply(query)
     if profile:
         query = query.where(Comment.profile_id == profile)
     if since:
@@ -63,9 +98,10 @@ def list_comments(
         query.order_by(Comment.created_at.desc(), Comment.id.desc()).limit(limit + 1)
     ).all()
     items = []
-    for comment, post_platform_id in rows[:limit]:
+    for comment, post_platform_id, score in rows[:limit]:
         item = CommentRead.model_validate(comment)
         item.post_platform_id = post_platform_id
+        item.score = ScoreRead.model_validate(score) if score else None
         items.append(item)
     last = rows[limit - 1][0] if len(rows) > limit else None
     return CommentPage(items=items, next_cursor=encode_cursor(last.created_at, last.id) if last else None)
@@ -82,10 +118,24 @@ def get_comments(
     q: Annotated[str | None, Query(max_length=200, description="text contained, any case")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
+    vulgar: bool | None = None,
+    harmful: bool | None = None,
+    sentiment: Annotated[Sentiment | None, Query()] = None,
+    topic: Annotated[Topic | None, Query()] = None,
+    min_harm: Annotated[float | None, Query(ge=0, le=1)] = None,
 ) -> CommentPage:
     for name, value in (("since", since), ("until", until)):
         if value is not None and value.tzinfo is None:
             raise HTTPException(422, f"{name}: give a UTC offset, e.g. 2026-11-28T22:00:00+01:00")
+    flags = ScoreFilter(vulgar, harmful, sentiment, topic, min_harm)
     return list_comments(
-        session, profile=profile, since=since, until=until, post=post, q=q, limit=limit, cursor=cursor
+        session,
+        profile=profile,
+        since=since,
+        until=until,
+        post=post,
+        q=q,
+        limit=limit,
+        cursor=cursor,
+        flags=flags,
     )

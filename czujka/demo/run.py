@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,9 +15,14 @@ from typing import Any
 import httpx
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from sqlalchemy import select
 
+from czujka.analysis.models import CommentScore
+from czujka.analysis.service import score_pending
 from czujka.app import build_app
 from czujka.auth.service import create_token
+from czujka.background import start_background
+from czujka.comments.models import Comment
 from czujka.config import Settings, load_settings
 from czujka.demo.deliveries import (
     deliveries,
@@ -192,21 +198,52 @@ def run_demo(
     with session_scope(runtime.sessions) as session:
         token = create_token(session, name="demo", role="admin")
     server: BackgroundServer = start_in_thread(build_app(settings, runtime), port=port)
+    stop = threading.Event()
     try:
         console.print(f"czujka demo: {scenario.week_start:%d.%m.%Y}, week of Zielony Koszyk, seed {seed}")
         secret = settings.meta_app_secret.get_secret_value()  # type: ignore[union-attr]
         totals = replay(scenario, url=server.url, secret=secret, speed=speed, console=console)
+        with console.status("scoring the comments …"):
+            score_pending(runtime)
         _summary(console, scenario, totals, server.url, token, data_dir)
+        _analysis_summary(console, runtime, scenario)
         if keep_serving:
+            start_background(runtime, stop, poll=False)
             console.print("Serving; press Ctrl+C to stop.")
             while server.thread.is_alive():
                 server.thread.join(timeout=1)
     except KeyboardInterrupt:
         pass
     finally:
+        stop.set()
         server.stop()
         runtime.engine.dispose()
     return scenario, totals
+
+
+def _analysis_summary(console: Console, runtime: Any, scenario: Scenario) -> None:
+    """What analysis found, next to the scenario's ground truth."""
+    with runtime.sessions() as session:
+        rows = session.execute(
+            select(
+                Comment.platform_id,
+                CommentScore.vulgar,
+                CommentScore.harmful,
+                CommentScore.sentiment,
+                CommentScore.topic,
+            ).join(CommentScore, CommentScore.comment_id == Comment.id)
+        ).all()
+    truth = {c.platform_id: c for c in scenario.comments}
+    vulgar_true = {c.platform_id for c in scenario.comments if c.vulgar}
+    vulgar_found = {r.platform_id for r in rows if r.vulgar}
+    negative = sum(1 for r in rows if r.sentiment == "negative")
+    delivery = sum(1 for r in rows if r.topic == "delivery" and truth.get(r.platform_id) is not None)
+    console.print(
+        f"Analysis: {len(rows)} comments scored; vulgar {len(vulgar_found)} "
+        f"(ground truth {len(vulgar_true)}, {len(vulgar_found & vulgar_true)} of them found); "
+        f"harmful {sum(1 for r in rows if r.harmful)}; negative {negative}; about delivery {delivery}.",
+        highlight=False,
+    )
 
 
 def _summary(

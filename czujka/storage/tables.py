@@ -1,8 +1,9 @@
 """Imports every domain's tables so the metadata is complete for migrations and tests."""
 
+from czujka.analysis import models as analysis_models
 from czujka.auth import models as auth_models
 from czujka.comments import models as comment_models
 from czujka.sources import models as source_models
 from czujka.storage.base import Base
 
-__all__ = ["Base", "auth_models", "comment_models", "source_models"]
+__all__ = ["Base", "analysis_models", "auth_models", "comment_models", "source_models"]

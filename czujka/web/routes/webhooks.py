@@ -31,6 +31,8 @@ log = get_logger(__name__)
 def store(runtime: Runtime, *, source: str, body: bytes, batch: Batch) -> dict[str, Any]:
     with session_scope(runtime.sessions) as session:
         result = ingest(session, source=source, body=body, batch=batch)
+    if result.stored or result.changed:
+        runtime.score_signal.set()
     log.info(
         "delivery stored",
         source=source,

@@ -1,0 +1,1 @@
+"""Analysis: what each comment says — vulgarity, harm, sentiment, topic, competitor, language."""
