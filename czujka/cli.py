@@ -340,6 +340,24 @@ def bench_analysis(
     console.print(f"memory of a process with both tiers loaded: {result['rss_mb']:.0f} MB (goal ≤ 600 MB)")
 
 
+@bench_app.command("nab")
+def bench_nab(
+    data: Annotated[Path, typer.Option(help="NAB data folder: <category>/<file>.csv.")],
+    out: Annotated[Path, typer.Option(help="Results folder (NAB layout).")],
+    name: Annotated[str, typer.Option(help="Detector name in the results.")] = "czujka",
+) -> None:
+    """Score NAB series with the product's seasonal surge code, causally and two-sided."""
+    from czujka.bench.nab import run_nab
+
+    try:
+        result = run_nab(data, out, name)
+    except FileNotFoundError as exc:
+        raise fail(str(exc)) from None
+    console.print(
+        f"{result['files']} files, {result['rows']} rows in {result['seconds']:.1f} s → {out / name}"
+    )
+
+
 @bench_app.command("ingest")
 def bench_ingest(
     deliveries: Annotated[int, typer.Option(help="Signed deliveries of 100 comments each.")] = 200,

@@ -1,0 +1,1 @@
+"""Detection: signals from series of comment counts and from threads, grouped into incidents."""

@@ -1,0 +1,360 @@
+"""Surges against an hour-of-week baseline: counts of comments (volume, negative, harmful) and shares.
+
+Counts are modelled as counts: the number in a window is negative-binomial around the baseline rate of
+the window's hour-of-week slots (a public holiday reads as a Sunday), so 2 comments at 3 a.m. are judged
+against a night's rate, and a minimum-evidence rule keeps tiny counts from paging anyone. The baseline
+learns online with exponential forgetting and is not poisoned by surges: a window that alarms teaches
+the baseline only what was expected of it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from datetime import datetime, timedelta
+from typing import Any, Self
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from scipy.stats import betabinom, nbinom
+
+from czujka.detection.base import Alarm
+from czujka.detection.calendar import SLOTS, slot_of
+
+LOG_P_FULL = 8.0  # a p-value of 1e-8 scores 1.0
+
+
+def p_to_score(p: float) -> float:
+    return float(min(1.0, max(0.0, -math.log10(max(p, 1e-300)) / LOG_P_FULL)))
+
+
+class SeasonalRate:
+    """Decayed counts and exposure per hour-of-week slot, shrunk towards the all-slots rate."""
+
+    def __init__(
+        self,
+        half_life_weeks: float = 4.0,
+        prior_rate: float = 0.5,
+        prior_weight: float = 2.0,
+        buckets_per_hour: float = 4.0,
+    ):
+        self.half_life_weeks = half_life_weeks
+        self.prior_rate = prior_rate
+        self.prior_weight = prior_weight
+        self.buckets_per_hour = buckets_per_hour
+        self._reset()
+
+    def _reset(self) -> None:
+        self.counts = np.zeros(SLOTS)
+        self.exposure = np.zeros(SLOTS)
+        self.total_count = self.prior_rate * self.prior_weight
+        self.total_exposure = self.prior_weight
+
+    @property
+    def _slot_decay(self) -> float:
+        return 0.5 ** (1 / (self.half_life_weeks * self.buckets_per_hour))
+
+    def rate(self, slot: int) -> float:
+        """Expected count per bucket in `slot`."""
+        overall = self.total_count / self.total_exposure
+        weight = self.prior_weight
+        return (self.counts[slot] + weight * overall) / (self.exposure[slot] + weight)
+
+    def learn(self, slot: int, count: float) -> None:
+        decay = self._slot_decay
+        self.counts[slot] = self.counts[slot] * decay + count
+        self.exposure[slot] = self.exposure[slot] * decay + 1
+        overall = 0.5 ** (1 / (self.half_life_weeks * self.buckets_per_hour * SLOTS))
+        self.total_count = self.total_count * overall + count
+        self.total_exposure = self.total_exposure * overall + 1
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "counts": self.counts.tolist(),
+            "exposure": self.exposure.tolist(),
+            "total_count": self.total_count,
+            "total_exposure": self.total_exposure,
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        self.counts = np.asarray(state["counts"], dtype=float)
+        self.exposure = np.asarray(state["exposure"], dtype=float)
+        self.total_count, self.total_exposure = state["total_count"], state["total_exposure"]
+
+
+class CountSurge:
+    """Alarms when the count in the last `window` is improbably high for its hours of the week.
+
+    Feed it closed buckets with `update(count, at, evidence)`; `alarm` is set while the window surges.
+    """
+
+    def __init__(
+        self,
+        bucket: timedelta = timedelta(minutes=15),
+        window_buckets: int = 2,
+        alpha: float = 1e-4,
+        min_count: int = 6,
+        min_ratio: float = 2.0,
+        dispersion: float = 4.0,
+        half_life_weeks: float = 4.0,
+        warmup_buckets: int = 24,
+        timezone: str = "Europe/Warsaw",
+        holidays: str | None = "PL",
+    ):
+        self.bucket = bucket
+        self.window_buckets = window_buckets
+        self.alpha = alpha
+        self.min_count = min_count
+        self.min_ratio = min_ratio
+        self.dispersion = dispersion
+        self.half_life_weeks = half_life_weeks
+        self.warmup_buckets = warmup_buckets
+        self.zone = ZoneInfo(timezone)
+        self.holidays = holidays
+        self._reset()
+
+    def _reset(self) -> None:
+        self.baseline = SeasonalRate(self.half_life_weeks, buckets_per_hour=timedelta(hours=1) / self.bucket)
+        self.recent: deque[tuple[int, float, tuple[int, ...]]] = deque(maxlen=self.window_buckets)
+        self.seen = 0
+        self.score = 0.0
+        self.p_value = 1.0
+        self._alarm: Alarm | None = None
+
+    @property
+    def alarm(self) -> Alarm | None:
+        return self._alarm
+
+    def expected(self) -> float:
+        return float(sum(self.baseline.rate(slot) for slot, _, _ in self.recent))
+
+    def tail(self, observed: float, expected: float) -> float:
+        """P(N ≥ observed) for a negative binomial with this mean; variance = mean + mean²/size."""
+        size = self.dispersion * len(self.recent)
+        p = size / (size + max(expected, 1e-9))
+        return float(nbinom.sf(math.ceil(observed) - 1, size, p))
+
+    def update(self, count: float, at: datetime, evidence: tuple[int, ...] = ()) -> Self:
+        slot = slot_of(at, self.zone, self.holidays)
+        self.recent.append((slot, count, evidence))
+        self.seen += 1
+        observed = sum(c for _, c, _ in self.recent)
+        expected = self.expected()
+        self.p_value = self.tail(observed, expected)
+        self.score = p_to_score(self.p_value)
+        surging = (
+            self.seen > self.warmup_buckets
+            and self.p_value < self.alpha
+            and observed >= self.min_count
+            and observed >= self.min_ratio * expected
+        )
+        if surging:
+            ids = tuple(i for _, _, ev in self.recent for i in ev)
+            self._alarm = Alarm(
+                self.score,
+                ids,
+                f"{observed:.0f} in {self._window_text()} where about {expected:.1f} is usual",
+                {"observed": observed, "expected": expected, "p_value": self.p_value},
+            )
+        else:
+            self._alarm = None
+        # Learn what was expected rather than a surge, so a crisis does not become the new normal.
+        self.baseline.learn(
+            slot, min(count, self.baseline.rate(slot) * self.min_ratio) if self.p_value < 0.01 else count
+        )
+        return self
+
+    def _window_text(self) -> str:
+        minutes = int(self.bucket.total_seconds() // 60) * len(self.recent)
+        return f"{minutes} min"
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "baseline": self.baseline.state(),
+            "recent": [[*list(r[:2]), list(r[2])] for r in self.recent],
+            "seen": self.seen,
+        }
+
+    def restore(self, state: dict[str, Any]) -> Self:
+        self._reset()
+        self.baseline.restore(state["baseline"])
+        self.recent.extend((int(s), float(c), tuple(ev)) for s, c, ev in state["recent"])
+        self.seen = int(state["seen"])
+        return self
+
+
+class ShareSurge:
+    """Alarms when the share of flagged comments (e.g. negative among all) in the window is improbably
+    high against its learned share, so a viral post with many happy comments is not a crisis."""
+
+    def __init__(
+        self,
+        window_buckets: int = 2,
+        alpha: float = 1e-3,
+        min_flagged: int = 5,
+        prior_strength: float = 20.0,
+        prior_share: float = 0.15,
+        half_life_buckets: float = 2000.0,
+        concentration: float = 30.0,
+    ):
+        self.window_buckets = window_buckets
+        self.alpha = alpha
+        self.min_flagged = min_flagged
+        self.prior_strength = prior_strength
+        self.prior_share = prior_share
+        self.half_life_buckets = half_life_buckets
+        self.concentration = concentration
+        self._reset()
+
+    def _reset(self) -> None:
+        self.flagged = self.prior_share * self.prior_strength
+        self.total = self.prior_strength
+        self.recent: deque[tuple[int, int]] = deque(maxlen=self.window_buckets)
+        self.p_value = 1.0
+        self._alarm: Alarm | None = None
+
+    @property
+    def share(self) -> float:
+        return self.flagged / self.total
+
+    @property
+    def alarm(self) -> Alarm | None:
+        return self._alarm
+
+    def update(self, flagged: int, total: int) -> Self:
+        self.recent.append((flagged, total))
+        k = sum(f for f, _ in self.recent)
+        n = sum(t for _, t in self.recent)
+        share = min(max(self.share, 1e-3), 0.999)
+        a, b = share * self.concentration, (1 - share) * self.concentration
+        self.p_value = float(betabinom.sf(k - 1, n, a, b)) if n else 1.0
+        alarming = n > 0 and k >= self.min_flagged and self.p_value < self.alpha
+        self._alarm = (
+            Alarm(
+                p_to_score(self.p_value),
+                (),
+                f"{k} of {n} where {share:.0%} is usual",
+                {"flagged": k, "total": n, "usual_share": share},
+            )
+            if alarming
+            else None
+        )
+        decay = 0.5 ** (1 / self.half_life_buckets)
+        if not alarming:
+            self.flagged = self.flagged * decay + flagged
+            self.total = self.total * decay + total
+        return self
+
+    def state(self) -> dict[str, Any]:
+        return {"flagged": self.flagged, "total": self.total, "recent": [list(r) for r in self.recent]}
+
+    def restore(self, state: dict[str, Any]) -> Self:
+        self._reset()
+        self.flagged, self.total = state["flagged"], state["total"]
+        self.recent.extend((int(f), int(t)) for f, t in state["recent"])
+        return self
+
+
+class ValueSurge:
+    """The same seasonal idea for real-valued series (benchmarks, metrics): how far each value sits from
+    its hour-of-week slot's learned level, two-sided, turned into a probability that the recent values
+    keep being unusual (an "anomaly likelihood": the short-term average surprise against its long-term
+    distribution), so one odd point scores less than a sustained change."""
+
+    def __init__(
+        self,
+        half_life: float = 2000.0,
+        slot_weight: float = 0.5,
+        short: int = 3,
+        long: int = 1000,
+        timezone: str = "UTC",
+        holidays: str | None = None,
+        warmup: int = 150,
+        alarm_level: float = 0.999,
+        refractory: int = 300,
+    ):
+        self.alarm_level = alarm_level
+        self.refractory = refractory
+        self.half_life = half_life
+        self.slot_weight = slot_weight
+        self.short = short
+        self.long = long
+        self.zone = ZoneInfo(timezone)
+        self.holidays = holidays
+        self.warmup = warmup
+        self._reset()
+
+    def _reset(self) -> None:
+        self.mean = 0.0
+        self.var = 0.0
+        self.slot_mean = np.zeros(SLOTS)
+        self.slot_seen = np.zeros(SLOTS)
+        self.seen = 0
+        self.surprises: deque[float] = deque(maxlen=self.long)
+        self.score = 0.0
+        self.quiet = 0  # updates left in the refractory period after an alarm
+
+    @property
+    def alarm(self) -> Alarm | None:
+        return Alarm(self.score, (), "unusual values") if self.score >= self.alarm_level else None
+
+    def update(self, value: float, at: datetime) -> Self:
+        slot = slot_of(at, self.zone, self.holidays)
+        self.seen += 1
+        if self.seen == 1:
+            self.mean = value
+        level = self.mean
+        if self.slot_seen[slot] >= 3:
+            level = (1 - self.slot_weight) * self.mean + self.slot_weight * self.slot_mean[slot]
+        spread = math.sqrt(self.var) + 1e-9 + 1e-3 * abs(self.mean)
+        z = abs(value - level) / spread
+        surprise = -math.log10(max(2 * (1 - _normal_cdf(z)), 1e-300))
+        self.surprises.append(surprise)
+        self.score = self._likelihood() if self.seen > self.warmup else 0.0
+        if self.quiet:  # one episode, one alarm: later points of the same change score at most 0.5
+            self.quiet -= 1
+            self.score = min(self.score, 0.5)
+        elif self.score >= self.alarm_level:
+            self.quiet = self.refractory
+        alpha = 1 - 0.5 ** (1 / self.half_life)
+        delta = value - self.mean
+        self.mean += alpha * delta
+        self.var = (1 - alpha) * (self.var + alpha * delta * delta)
+        self.slot_seen[slot] += 1
+        beta = max(alpha * 20, 1 / self.slot_seen[slot])
+        self.slot_mean[slot] += beta * (value - self.slot_mean[slot])
+        return self
+
+    def _likelihood(self) -> float:
+        history = np.fromiter(self.surprises, dtype=float)
+        recent = history[-self.short :].mean()
+        mu, sigma = history.mean(), history.std() + 1e-6
+        return float(_normal_cdf((recent - mu) / sigma))
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "mean": self.mean,
+            "var": self.var,
+            "slot_mean": self.slot_mean.tolist(),
+            "quiet": self.quiet,
+            "slot_seen": self.slot_seen.tolist(),
+            "seen": self.seen,
+            "surprises": list(self.surprises),
+        }
+
+    def restore(self, state: dict[str, Any]) -> Self:
+        self._reset()
+        self.mean, self.var, self.seen, self.quiet = (
+            state["mean"],
+            state["var"],
+            state["seen"],
+            state["quiet"],
+        )
+        self.slot_mean = np.asarray(state["slot_mean"])
+        self.slot_seen = np.asarray(state["slot_seen"])
+        self.surprises.extend(state["surprises"])
+        return self
+
+
+def _normal_cdf(z: float) -> float:
+    return 0.5 * (1 + math.erf(z / math.sqrt(2)))
