@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from czujka import __version__
 from czujka.comments import views as comment_views
 from czujka.config import Settings
+from czujka.incidents import views as incident_views
 from czujka.runtime import Runtime, build_runtime
 from czujka.web.routes import system, webhooks
 
@@ -28,4 +29,5 @@ def build_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(webhooks.router)
     app.include_router(comment_views.router)
     app.include_router(system.router)
+    app.include_router(incident_views.router)
     return app

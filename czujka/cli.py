@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from czujka.analysis.cli import eval_app, score, train
 from czujka.background import start_background
 from czujka.config import ConfigError, Settings, load_settings
+from czujka.incidents.cli import incidents_app
 
 app = typer.Typer(
     help="czujka keeps watch over a shop's social media and wakes the right person.", no_args_is_help=True
@@ -26,6 +27,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
 app.add_typer(bench_app, name="bench")
 app.add_typer(eval_app, name="eval")
+app.add_typer(incidents_app, name="incidents")
 app.command()(score)
 app.command()(train)
 

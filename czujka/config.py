@@ -105,6 +105,9 @@ class Settings(BaseSettings):
     poll_interval_seconds: int = Field(300, ge=10, description="Seconds between Graph API polls.")
     poll_lookback_days: int = Field(7, ge=1, le=90, description="Posts this recent are polled for comments.")
     max_body_bytes: int = Field(5_000_000, ge=1024, description="Largest webhook body accepted.")
+    incident_quiet_hours: float = Field(
+        3.0, gt=0, description="An incident with no new signal this long resolves."
+    )
     profiles: list[ProfileConfig] = Field(default_factory=list, description="Watched profiles.")
     # Sections owned by on-call and routing; kept as given so one file serves every part of czujka.
     people: list[dict[str, Any]] = Field(default_factory=list, description="People (on-call).")

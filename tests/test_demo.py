@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, text
 from typer.testing import CliRunner
 
 from czujka.cli import app
@@ -60,4 +60,7 @@ def test_demo_replays_through_the_webhook(tmp_path):
     assert vulgar_stored == len(truth["vulgar"]) > 10
     assert staff > 5 and replies > 10
     assert sorted(history) == ["edited", "remove"]
+    with engine.connect() as conn:
+        kinds = set(conn.scalars(text("SELECT kind FROM incidents")))
+    assert {"quarrel", "coordinated"} <= kinds  # the weekend's crises opened incidents
     assert "signed Meta deliveries" in result.output and "Bearer czk_" in result.output

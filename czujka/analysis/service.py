@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from czujka.analysis.models import CommentScore
 from czujka.analysis.scorer import Item
 from czujka.comments.models import Comment, CommentHistory
+from czujka.detection.service import detect
 from czujka.logs import get_logger
 from czujka.runtime import Runtime
 from czujka.storage.base import utcnow
@@ -63,6 +64,7 @@ def score_batch(runtime: Runtime, session: Session, *, limit: int = BATCH) -> in
         data.pop("sentiment_probabilities")
         values.append({"comment_id": comment_id, "scored_at": now, **data})
     session.execute(insert(CommentScore), values)
+    detect(session, runtime.settings, comment_ids=[r[0] for r in rows])
     return len(rows)
 
 
@@ -90,13 +92,17 @@ def unscored(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(_pending().subquery())) or 0
 
 
-def score_forever(runtime: Runtime, stop: threading.Event) -> None:
-    """The scoring loop of `czujka serve`: woken by each stored delivery, and every few seconds anyway."""
+def score_forever(runtime: Runtime, stop: threading.Event, *, tick: bool = True) -> None:
+    """The scoring and detection loop of `czujka serve`: woken by each stored delivery, and every few
+    seconds anyway; `tick` also closes quiet buckets and resolves quiet incidents by the wall clock."""
     runtime.analyzer.load()
     while not stop.is_set():
         runtime.heartbeats["scorer"] = datetime.now(UTC)
         try:
             score_pending(runtime)
+            if tick:
+                with session_scope(runtime.sessions) as session:
+                    detect(session, runtime.settings, comment_ids=[], now=datetime.now(UTC))
         except Exception:  # a bad batch must not stop scoring for good; it is logged and retried
             log.exception("scoring failed")
             stop.wait(5)

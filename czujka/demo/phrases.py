@@ -101,8 +101,34 @@ CRISIS_COMPLAINTS = [
     "Nie odpowiadacie na wiadomości, to chociaż napiszcie tutaj, co się dzieje!",
     "Anulujcie moje zamówienie i oddajcie pieniądze.",
     "Paczka zniknęła z trackingu. Rewelacja.",
+    "Jesteście bandą nieudaczników, nie sklepem.",
     f"Jeśli to wina {COURIER}, to zmieńcie kuriera, a nie każcie nam czekać.",
     "Miałam odebrać w paczkomacie w sobotę, dalej pusto.",
+]
+
+COMPLAINT_OPENERS = [
+    "",
+    "",
+    "Hej,",
+    "Halo!",
+    "Serio?",
+    "Dzień dobry,",
+    "No i co?",
+    "Pytam już trzeci raz.",
+    "Ludzie,",
+    "Zielony Koszyku,",
+    "Szanowni Państwo,",
+    "Masakra.",
+]
+COMPLAINT_ENDINGS = [
+    "Nr zamówienia w wiadomości.",
+    "Czekam na odpowiedź.",
+    "Bardzo słabo.",
+    "Proszę o kontakt.",
+    "Ostatni raz u was zamawiam.",
+    "Wstyd.",
+    "Co dalej?",
+    "Dajcie znać cokolwiek.",
 ]
 
 # Vulgar and insulting comments during the crisis (ground truth: vulgar).
@@ -115,7 +141,7 @@ CRISIS_VULGAR = [
     "Zjebaliście po całości, gratuluję",
     "Spierdalajcie z takim kurierem",
     "k u r w a, 60 zł za dostawę która nie przyszła",
-    "Jesteście bandą debili, nie sklepem",
+    "Jesteście pojebani z tymi dostawami",
     "wypierdalam do konkurencji, żegnam",
 ]
 

@@ -208,7 +208,7 @@ def run_demo(
         _summary(console, scenario, totals, server.url, token, data_dir)
         _analysis_summary(console, runtime, scenario)
         if keep_serving:
-            start_background(runtime, stop, poll=False)
+            start_background(runtime, stop, poll=False, tick=False)  # the replayed week keeps its incidents
             console.print("Serving; press Ctrl+C to stop.")
             while server.thread.is_alive():
                 server.thread.join(timeout=1)

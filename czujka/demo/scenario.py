@@ -200,6 +200,14 @@ def _poisson(rng: random.Random, rate: float) -> int:
     return count
 
 
+def _complaint(w: _Writer) -> str:
+    """People say the same thing in their own words: an opener, the complaint, sometimes an ending."""
+    text = w.rng.choice(P.CRISIS_COMPLAINTS)
+    opener = w.rng.choice(P.COMPLAINT_OPENERS)
+    ending = w.rng.choice(P.COMPLAINT_ENDINGS) if w.rng.random() < 0.5 else ""
+    return " ".join(part for part in (opener, text, ending) if part)
+
+
 def _courier_failure(w: _Writer) -> list[Crisis]:
     onset = w.start + timedelta(days=4, hours=18)  # Friday 18:00
     end = w.start + timedelta(days=6, hours=22)
@@ -218,7 +226,7 @@ def _courier_failure(w: _Writer) -> list[Crisis]:
         if at >= vulgar_onset and w.rng.random() < 0.18:
             w.add(post, P.CRISIS_VULGAR[n % len(P.CRISIS_VULGAR)], at, kind="vulgar", vulgar=True)
         else:
-            comment = w.add(post, w.rng.choice(P.CRISIS_COMPLAINTS), at, kind="crisis")
+            comment = w.add(post, _complaint(w), at, kind="crisis")
             if n == 5:
                 comment.edits.append((at + timedelta(minutes=20), comment.text + " EDIT: nadal nic."))
             if n == 9:

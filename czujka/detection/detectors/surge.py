@@ -47,6 +47,8 @@ class SeasonalRate:
     def _reset(self) -> None:
         self.counts = np.zeros(SLOTS)
         self.exposure = np.zeros(SLOTS)
+        self.hour_counts = np.zeros(24)  # the same hour on any day: what a new slot starts from
+        self.hour_exposure = np.zeros(24)
         self.total_count = self.prior_rate * self.prior_weight
         self.total_exposure = self.prior_weight
 
@@ -55,15 +57,21 @@ class SeasonalRate:
         return 0.5 ** (1 / (self.half_life_weeks * self.buckets_per_hour))
 
     def rate(self, slot: int) -> float:
-        """Expected count per bucket in `slot`."""
+        """Expected count per bucket in `slot`: the slot's own rate, shrunk towards the same hour on other
+        days, which is shrunk towards the overall rate (so the first Tuesday learns from Monday)."""
         overall = self.total_count / self.total_exposure
         weight = self.prior_weight
-        return (self.counts[slot] + weight * overall) / (self.exposure[slot] + weight)
+        hour = slot % 24
+        hourly = (self.hour_counts[hour] + weight * overall) / (self.hour_exposure[hour] + weight)
+        return (self.counts[slot] + weight * hourly) / (self.exposure[slot] + weight)
 
     def learn(self, slot: int, count: float) -> None:
         decay = self._slot_decay
         self.counts[slot] = self.counts[slot] * decay + count
         self.exposure[slot] = self.exposure[slot] * decay + 1
+        hour_decay = decay ** (1 / 7)
+        self.hour_counts[slot % 24] = self.hour_counts[slot % 24] * hour_decay + count
+        self.hour_exposure[slot % 24] = self.hour_exposure[slot % 24] * hour_decay + 1
         overall = 0.5 ** (1 / (self.half_life_weeks * self.buckets_per_hour * SLOTS))
         self.total_count = self.total_count * overall + count
         self.total_exposure = self.total_exposure * overall + 1
@@ -72,6 +80,8 @@ class SeasonalRate:
         return {
             "counts": self.counts.tolist(),
             "exposure": self.exposure.tolist(),
+            "hour_counts": self.hour_counts.tolist(),
+            "hour_exposure": self.hour_exposure.tolist(),
             "total_count": self.total_count,
             "total_exposure": self.total_exposure,
         }
@@ -79,6 +89,8 @@ class SeasonalRate:
     def restore(self, state: dict[str, Any]) -> None:
         self.counts = np.asarray(state["counts"], dtype=float)
         self.exposure = np.asarray(state["exposure"], dtype=float)
+        self.hour_counts = np.asarray(state["hour_counts"], dtype=float)
+        self.hour_exposure = np.asarray(state["hour_exposure"], dtype=float)
         self.total_count, self.total_exposure = state["total_count"], state["total_exposure"]
 
 
@@ -92,17 +104,19 @@ class CountSurge:
         self,
         bucket: timedelta = timedelta(minutes=15),
         window_buckets: int = 2,
+        long_windows: tuple[int, ...] = (8, 24),
         alpha: float = 1e-4,
         min_count: int = 6,
         min_ratio: float = 2.0,
         dispersion: float = 4.0,
         half_life_weeks: float = 4.0,
-        warmup_buckets: int = 24,
+        warmup_buckets: int = 96,
         timezone: str = "Europe/Warsaw",
         holidays: str | None = "PL",
     ):
         self.bucket = bucket
         self.window_buckets = window_buckets
+        self.long_windows = long_windows
         self.alpha = alpha
         self.min_count = min_count
         self.min_ratio = min_ratio
@@ -115,7 +129,10 @@ class CountSurge:
 
     def _reset(self) -> None:
         self.baseline = SeasonalRate(self.half_life_weeks, buckets_per_hour=timedelta(hours=1) / self.bucket)
-        self.recent: deque[tuple[int, float, tuple[int, ...]]] = deque(maxlen=self.window_buckets)
+        # (slot, count, evidence comment ids, the count expected before this bucket was learnt)
+        self.recent: deque[tuple[int, float, tuple[int, ...], float]] = deque(
+            maxlen=max(self.window_buckets, *self.long_windows)
+        )
         self.seen = 0
         self.score = 0.0
         self.p_value = 1.0
@@ -125,60 +142,74 @@ class CountSurge:
     def alarm(self) -> Alarm | None:
         return self._alarm
 
-    def expected(self) -> float:
-        return float(sum(self.baseline.rate(slot) for slot, _, _ in self.recent))
+    def expected(self, buckets: int | None = None) -> float:
+        """What the baseline expected of the last `buckets`, each judged before it was learnt from."""
+        window = list(self.recent)[-(buckets or self.window_buckets) :]
+        return float(sum(r[3] for r in window))
 
-    def tail(self, observed: float, expected: float) -> float:
+    def tail(self, observed: float, expected: float, buckets: int) -> float:
         """P(N ≥ observed) for a negative binomial with this mean; variance = mean + mean²/size."""
-        size = self.dispersion * len(self.recent)
+        size = self.dispersion * buckets
         p = size / (size + max(expected, 1e-9))
         return float(nbinom.sf(math.ceil(observed) - 1, size, p))
 
     def update(self, count: float, at: datetime, evidence: tuple[int, ...] = ()) -> Self:
+        """A sudden burst shows in the short window; a crisis that builds up over hours in a long one
+        (each window tested at alpha divided by the number of windows)."""
         slot = slot_of(at, self.zone, self.holidays)
-        self.recent.append((slot, count, evidence))
+        self.recent.append((slot, count, evidence, self.baseline.rate(slot)))
         self.seen += 1
-        observed = sum(c for _, c, _ in self.recent)
-        expected = self.expected()
-        self.p_value = self.tail(observed, expected)
+        windows = (self.window_buckets, *self.long_windows)
+        alpha = self.alpha / len(windows)
+        best: tuple[float, int, float, float] | None = None
+        self.p_value = 1.0
+        for buckets in windows:
+            recent = list(self.recent)[-buckets:]
+            observed = sum(r[1] for r in recent)
+            expected = self.expected(buckets)
+            p_value = self.tail(observed, expected, len(recent))
+            self.p_value = min(self.p_value, p_value)
+            if (
+                self.seen > self.warmup_buckets
+                and len(recent) == buckets
+                and p_value < alpha
+                and observed >= self.min_count
+                and observed >= self.min_ratio * expected
+                and (best is None or p_value < best[0])
+            ):
+                best = (p_value, buckets, observed, expected)
         self.score = p_to_score(self.p_value)
-        surging = (
-            self.seen > self.warmup_buckets
-            and self.p_value < self.alpha
-            and observed >= self.min_count
-            and observed >= self.min_ratio * expected
-        )
-        if surging:
-            ids = tuple(i for _, _, ev in self.recent for i in ev)
+        surging = best is not None
+        if best is not None:
+            p_value, buckets, observed, expected = best
+            ids = tuple(i for r in list(self.recent)[-buckets:] for i in r[2])
             self._alarm = Alarm(
-                self.score,
+                p_to_score(p_value),
                 ids,
-                f"{observed:.0f} in {self._window_text()} where about {expected:.1f} is usual",
-                {"observed": observed, "expected": expected, "p_value": self.p_value},
+                f"{observed:.0f} in {self._window_text(buckets)} where about {expected:.1f} is usual",
+                {"observed": observed, "expected": expected, "p_value": p_value},
             )
         else:
             self._alarm = None
         # Learn what was expected rather than a surge, so a crisis does not become the new normal.
-        self.baseline.learn(
-            slot, min(count, self.baseline.rate(slot) * self.min_ratio) if self.p_value < 0.01 else count
-        )
+        self.baseline.learn(slot, self.baseline.rate(slot) if surging else count)
         return self
 
-    def _window_text(self) -> str:
-        minutes = int(self.bucket.total_seconds() // 60) * len(self.recent)
-        return f"{minutes} min"
+    def _window_text(self, buckets: int) -> str:
+        minutes = int(self.bucket.total_seconds() // 60) * buckets
+        return f"{minutes} min" if minutes < 120 else f"{minutes / 60:g} h"
 
     def state(self) -> dict[str, Any]:
         return {
             "baseline": self.baseline.state(),
-            "recent": [[*list(r[:2]), list(r[2])] for r in self.recent],
+            "recent": [[r[0], r[1], list(r[2]), r[3]] for r in self.recent],
             "seen": self.seen,
         }
 
     def restore(self, state: dict[str, Any]) -> Self:
         self._reset()
         self.baseline.restore(state["baseline"])
-        self.recent.extend((int(s), float(c), tuple(ev)) for s, c, ev in state["recent"])
+        self.recent.extend((int(s), float(c), tuple(ev), float(e)) for s, c, ev, e in state["recent"])
         self.seen = int(state["seen"])
         return self
 

@@ -1,0 +1,347 @@
+"""Runs every detector over newly scored comments and turns alarms into signals and incidents.
+
+Surge detectors see each profile's comments as 10-minute buckets (closed when a later comment arrives or
+`tick` passes their end); thread and burst detectors see each comment. Detector state is saved in
+`detector_state` after every batch, so a restart continues with what was learnt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from czujka.analysis.models import CommentScore
+from czujka.comments.models import Comment
+from czujka.config import Settings
+from czujka.detection.detectors.coordinated import CoordinatedDetector, Opinion
+from czujka.detection.detectors.quarrel import QuarrelDetector, Reply
+from czujka.detection.detectors.red_flag import RedFlagDetector
+from czujka.detection.detectors.surge import CountSurge, ShareSurge
+from czujka.incidents.flows import SignalIn, auto_resolve, open_or_attach
+from czujka.incidents.models import DetectorState, SeriesBucket
+
+BUCKET = timedelta(minutes=10)
+MAX_GAP_BUCKETS = 7 * 24 * 6
+EVIDENCE_PER_BUCKET = 50
+REPEAT_SIGNAL = timedelta(hours=1)
+SURGES = (("volume_surge", "total"), ("negative_surge", "negative"), ("harm_surge", "harmful"))
+
+
+@dataclass(slots=True)
+class Scored:
+    id: int
+    profile_id: str
+    created_at: datetime
+    author: str
+    is_staff: bool
+    root_id: int
+    is_reply: bool
+    text: str
+    rating: int | None
+    sentiment: str
+    harm: float
+    harmful: bool
+    vulgar: bool
+    topic: str
+    topic_confidence: float
+    competitors: list[str]
+
+
+def bucket_start(at: datetime) -> datetime:
+    epoch = int(at.timestamp())
+    return datetime.fromtimestamp(epoch - epoch % int(BUCKET.total_seconds()), UTC)
+
+
+class ProfileSurges:
+    """The surge detectors of one profile and its open bucket."""
+
+    def __init__(self, timezone: str, holidays: str | None):
+        common: dict[str, Any] = {
+            "bucket": BUCKET,
+            "window_buckets": 3,
+            "long_windows": (12, 36),
+            "warmup_buckets": 144,
+            "timezone": timezone,
+            "holidays": holidays,
+        }
+        self.counts = {kind: CountSurge(**common) for kind, _ in SURGES}
+        self.share = ShareSurge(window_buckets=3)
+        self.open: datetime | None = None
+        self.tally = {"total": 0, "negative": 0, "harmful": 0}
+        self.ids: dict[str, list[int]] = {"total": [], "negative": [], "harmful": []}
+        self.last_signal: dict[str, str] = {}
+
+    def add(self, c: Scored) -> list[SignalIn]:
+        signals = self.advance(bucket_start(c.created_at), c.profile_id)
+        if self.open is None or bucket_start(c.created_at) < self.open:
+            return signals  # late comment: counted in the series, not in live detection
+        flags = {"total": True, "negative": c.sentiment == "negative", "harmful": c.harmful or c.vulgar}
+        for series, flagged in flags.items():
+            if flagged:
+                self.tally[series] += 1
+                if len(self.ids[series]) < EVIDENCE_PER_BUCKET:
+                    self.ids[series].append(c.id)
+        return signals
+
+    def advance(self, to: datetime, profile_id: str) -> list[SignalIn]:
+        """Close every bucket before `to`, feeding the detectors (empty buckets count as zero)."""
+        if self.open is None:
+            self.open = to
+            return []
+        signals: list[SignalIn] = []
+        closed = 0
+        while self.open < to:
+            signals.extend(self._close(profile_id))
+            self.open += BUCKET
+            closed += 1
+            if closed >= MAX_GAP_BUCKETS:
+                self.open = to
+        return signals
+
+    def _close(self, profile_id: str) -> list[SignalIn]:
+        at = self.open + BUCKET  # type: ignore[operator]
+        for kind, series in SURGES:
+            self.counts[kind].update(self.tally[series], self.open, tuple(self.ids[series]))  # type: ignore[arg-type]
+        self.share.update(self.tally["negative"], self.tally["total"])
+        self.tally = dict.fromkeys(self.tally, 0)
+        self.ids = {k: [] for k in self.ids}
+        signals = []
+        for kind, _ in SURGES:
+            alarm = self.counts[kind].alarm
+            if alarm is None:
+                continue
+            if kind == "negative_surge" and not self._negative_share_up():
+                continue  # many comments, the usual share of negative ones: busy, not a crisis
+            last = self.last_signal.get(kind)
+            if last and at - datetime.fromisoformat(last) < REPEAT_SIGNAL:
+                continue
+            self.last_signal[kind] = at.isoformat()
+            signals.append(
+                SignalIn(
+                    profile_id,
+                    kind,
+                    f"{profile_id}:{kind}",
+                    alarm.score,
+                    at,
+                    alarm.reason,
+                    list(alarm.evidence),
+                )
+            )
+        return signals
+
+    def _negative_share_up(self) -> bool:
+        """The window's share of negative comments is clearly above the usual share."""
+        window = list(self.share.recent)
+        flagged, total = sum(f for f, _ in window), sum(t for _, t in window)
+        return self.share.alarm is not None or (total > 0 and flagged / total >= self.share.share + 0.15)
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "counts": {k: d.state() for k, d in self.counts.items()},
+            "share": self.share.state(),
+            "open": self.open.isoformat() if self.open else None,
+            "tally": self.tally,
+            "ids": self.ids,
+            "last_signal": self.last_signal,
+        }
+
+    def restore(self, state: dict[str, Any]) -> ProfileSurges:
+        for kind, saved in state["counts"].items():
+            self.counts[kind].restore(saved)
+        self.share.restore(state["share"])
+        self.open = datetime.fromisoformat(state["open"]) if state["open"] else None
+        self.tally, self.ids, self.last_signal = state["tally"], state["ids"], state["last_signal"]
+        return self
+
+
+class DetectionRun:
+    """One batch: loads the detectors it needs, feeds them, saves them, opens or attaches incidents."""
+
+    def __init__(self, session: Session, settings: Settings):
+        self.session = session
+        self.settings = settings
+        self.loaded: dict[str, Any] = {}
+        self.red_flags = RedFlagDetector()
+
+    def _load(self, key: str, make: Any) -> Any:
+        if key not in self.loaded:
+            row = self.session.get(DetectorState, key)
+            detector = make()
+            self.loaded[key] = detector.restore(row.state) if row else detector
+        return self.loaded[key]
+
+    def surges(self, profile_id: str) -> ProfileSurges:
+        profile = self.settings.profile(profile_id)
+        zone = (profile.timezone if profile else None) or self.settings.timezone
+        return self._load(f"{profile_id}:surges", lambda: ProfileSurges(zone, "PL"))
+
+    def feed(self, comments: list[Scored]) -> list[SignalIn]:
+        signals: list[SignalIn] = []
+        for c in sorted(comments, key=lambda x: (x.created_at, x.id)):
+            self._count(c)
+            surges = self.surges(c.profile_id)
+            signals.extend(surges.add(c))
+            red = self.red_flags.update(c.id, c.text, c.topic, c.topic_confidence).alarm
+            if red:
+                signals.append(
+                    SignalIn(
+                        c.profile_id,
+                        "red_flag",
+                        f"{c.profile_id}:red_flag:{c.root_id}",
+                        red.score,
+                        c.created_at,
+                        red.reason,
+                        list(red.evidence),
+                        c.topic,
+                    )
+                )
+            if c.is_reply:
+                signals.extend(self._quarrel(c))
+            signals.extend(self._coordinated(c))
+        return signals
+
+    def _count(self, c: Scored) -> None:
+        start = bucket_start(c.created_at)
+        row = self.session.get(SeriesBucket, (c.profile_id, start))
+        if row is None:
+            row = SeriesBucket(profile_id=c.profile_id, start=start, total=0, negative=0, harmful=0, vulgar=0)
+            self.session.add(row)
+        row.total += 1
+        row.negative += c.sentiment == "negative"
+        row.harmful += c.harmful
+        row.vulgar += c.vulgar
+
+    def _quarrel(self, c: Scored) -> list[SignalIn]:
+        key = f"{c.profile_id}:quarrel:{c.root_id}"
+        detector: QuarrelDetector = self._load(key, QuarrelDetector)
+        if not detector.replies:
+            root = self._root(c.root_id)
+            if root is not None:
+                detector.update(root)
+        detector.update(
+            Reply(c.id, c.author, c.created_at, c.is_staff, c.sentiment == "negative", c.harm, c.vulgar)
+        )
+        alarm = detector.alarm
+        if alarm is None:
+            return []
+        return [
+            SignalIn(
+                c.profile_id, "quarrel", key, alarm.score, c.created_at, alarm.reason, list(alarm.evidence)
+            )
+        ]
+
+    def _root(self, root_id: int) -> Reply | None:
+        row = self.session.execute(
+            select(
+                Comment.id,
+                Comment.author_id,
+                Comment.created_at,
+                Comment.author_is_staff,
+                CommentScore.sentiment,
+                CommentScore.harm,
+                CommentScore.vulgar,
+            )
+            .join(CommentScore, CommentScore.comment_id == Comment.id)
+            .where(Comment.id == root_id)
+        ).first()
+        if row is None:
+            return None
+        return Reply(row[0], row[1] or "?", row[2], row[3], row[4] == "negative", row[5], row[6])
+
+    def _coordinated(self, c: Scored) -> list[SignalIn]:
+        if c.is_staff:
+            return []
+        detector: CoordinatedDetector = self._load(f"{c.profile_id}:coordinated", CoordinatedDetector)
+        opinion = Opinion(
+            c.id, c.author, c.created_at, c.text, rating=c.rating, competitor=bool(c.competitors)
+        )
+        alarm = detector.update(opinion).alarm
+        if alarm is None:
+            return []
+        return [
+            SignalIn(
+                c.profile_id,
+                "coordinated",
+                f"{c.profile_id}:coordinated",
+                alarm.score,
+                c.created_at,
+                alarm.reason,
+                list(alarm.evidence),
+            )
+        ]
+
+    def tick(self, now: datetime) -> list[SignalIn]:
+        """Close buckets up to `now` for every configured profile (quiet nights count as zeros)."""
+        signals = []
+        for profile in self.settings.profiles:
+            for signal in self.surges(profile.id).advance(bucket_start(now), profile.id):
+                signals.append(signal)
+        return signals
+
+    def save(self) -> None:
+        now = datetime.now(UTC)
+        for key, detector in self.loaded.items():
+            row = self.session.get(DetectorState, key)
+            if row is None:
+                self.session.add(DetectorState(key=key, state=detector.state(), updated_at=now))
+            else:
+                row.state, row.updated_at = detector.state(), now
+
+
+def scored_comments(session: Session, ids: list[int]) -> list[Scored]:
+    parent = aliased(Comment)
+    rows = session.execute(
+        select(Comment, CommentScore, parent.parent_id)
+        .join(CommentScore, CommentScore.comment_id == Comment.id)
+        .outerjoin(parent, parent.id == Comment.parent_id)
+        .where(Comment.id.in_(ids))
+    ).all()
+    out = []
+    for comment, score, grandparent in rows:
+        root = grandparent or comment.parent_id or comment.id
+        out.append(
+            Scored(
+                comment.id,
+                comment.profile_id,
+                comment.created_at,
+                comment.author_id or comment.author_name or "?",
+                comment.author_is_staff,
+                root,
+                comment.parent_id is not None,
+                comment.message,
+                comment.rating,
+                score.sentiment,
+                score.harm,
+                score.harmful,
+                score.vulgar,
+                score.topic,
+                score.topic_confidence,
+                list(score.competitors or []),
+            )
+        )
+    return out
+
+
+def detect(
+    session: Session,
+    settings: Settings,
+    *,
+    comment_ids: list[int],
+    now: datetime | None = None,
+    quiet: timedelta | None = None,
+) -> list[SignalIn]:
+    """Feed newly scored comments to the detectors; open or attach incidents; resolve quiet ones."""
+    run = DetectionRun(session, settings)
+    signals = run.feed(scored_comments(session, comment_ids)) if comment_ids else []
+    if now is not None:
+        signals.extend(run.tick(now))
+    for signal in signals:
+        open_or_attach(session, signal=signal)
+    run.save()
+    if now is not None:
+        auto_resolve(session, now=now, quiet=quiet or timedelta(hours=settings.incident_quiet_hours))
+    return signals

@@ -1,0 +1,129 @@
+"""`czujka incidents list|show|ack|resolve`."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+incidents_app = typer.Typer(help="Incidents: list, show, acknowledge, resolve.", no_args_is_help=True)
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
+ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="czujka.toml.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="JSON on standard output.")]
+
+
+def _runtime(config: Path | None) -> Any:
+    from czujka.cli import migrated_runtime, settings_or_exit
+
+    return migrated_runtime(settings_or_exit(config))
+
+
+@incidents_app.command("list")
+def list_cmd(
+    config: ConfigOption = None,
+    state: Annotated[
+        str | None, typer.Option(help="open, triggered, acknowledged, resolved, silenced.")
+    ] = "open",
+    profile: Annotated[str | None, typer.Option(help="Only this profile.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Incidents, open ones first (use --state '' for all)."""
+    from czujka.incidents.service import list_incidents
+
+    with _runtime(config).sessions() as session:
+        rows = list_incidents(session, state=state or None, profile=profile)
+    if as_json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
+        return
+    if not rows:
+        console.print("no incidents")
+    for r in rows:
+        console.print(
+            f"#{r['id']:<5} sev {r['severity']}  {r['state']:<12} {r['kind']:<15} {r['profile_id']:<12} "
+            f"opened {r['opened_at'][:16]}  {r['evidence_count']} comment(s)  {r['title']}",
+            highlight=False,
+            markup=False,
+        )
+
+
+@incidents_app.command("show")
+def show_cmd(incident_id: int, config: ConfigOption = None, as_json: JsonOption = False) -> None:
+    """One incident with its timeline and evidence."""
+    from czujka.incidents.service import get_incident
+
+    with _runtime(config).sessions() as session:
+        found = get_incident(session, incident_id)
+    if found is None:
+        errors.print(f"error: no incident {incident_id}")
+        raise typer.Exit(1)
+    if as_json:
+        sys.stdout.write(json.dumps(found, ensure_ascii=False) + "\n")
+        return
+    console.print(
+        f"#{found['id']} {found['title']} — {found['state']}, severity {found['severity']}, "
+        f"{found['profile_id']}, opened {found['opened_at']}",
+        highlight=False,
+        markup=False,
+    )
+    console.print("timeline:")
+    for e in found["timeline"]:
+        console.print(
+            f"  {e['at'][:19]}  {e['kind']:<12} {e['actor']:<24} {e['message']}",
+            highlight=False,
+            markup=False,
+        )
+    console.print("evidence:")
+    for c in found["evidence"][:30]:
+        who = f"{c['author_name']}{' (staff)' if c['author_is_staff'] else ''}"
+        console.print(f"  {c['created_at'][:16]}  {who}: {c['message'][:120]}", highlight=False, markup=False)
+
+
+def _act(action_name: str, incident_id: int, config: Path | None, reason: str, actor: str | None) -> None:
+    from czujka.incidents import flows
+    from czujka.storage.engine import session_scope
+
+    runtime = _runtime(config)
+    action = getattr(flows, action_name)
+    try:
+        with session_scope(runtime.sessions) as session:
+            incident = action(
+                session,
+                incident_id=incident_id,
+                actor=actor or f"cli:{getpass.getuser()}",
+                at=datetime.now(UTC),
+                reason=reason,
+            )
+            state = incident.state
+    except flows.FlowError as exc:
+        errors.print(f"error: {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    console.print(f"incident #{incident_id} is {state}")
+
+
+@incidents_app.command("ack")
+def ack_cmd(
+    incident_id: int,
+    config: ConfigOption = None,
+    reason: str = "",
+    actor: Annotated[str | None, typer.Option(help="Who acknowledges (default: the OS user).")] = None,
+) -> None:
+    """Acknowledge a triggered incident."""
+    _act("acknowledge", incident_id, config, reason, actor)
+
+
+@incidents_app.command("resolve")
+def resolve_cmd(
+    incident_id: int,
+    config: ConfigOption = None,
+    reason: str = "",
+    actor: Annotated[str | None, typer.Option(help="Who resolves (default: the OS user).")] = None,
+) -> None:
+    """Resolve an incident."""
+    _act("resolve", incident_id, config, reason, actor)

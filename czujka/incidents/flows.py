@@ -1,0 +1,237 @@
+"""Incident lifecycle: open or attach a signal, acknowledge, resolve, resolve after quiet, silence.
+
+Every change writes a timeline event with time, actor and reason. Functions take the session first and
+keyword arguments, and leave committing to the caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from czujka.incidents.models import OPEN_STATES, Incident, IncidentEvidence, Signal, Silence, TimelineEvent
+
+KIND_TITLES = {
+    "negative_surge": "Negative comments are surging",
+    "harm_surge": "Harmful and vulgar comments are piling up",
+    "volume_surge": "Comment volume is surging",
+    "quarrel": "A quarrel is heating up in a thread",
+    "coordinated": "A coordinated burst of near-identical opinions",
+    "red_flag": "A comment with legal or safety weight",
+    "keyword": "A watched keyword",
+}
+
+
+class FlowError(ValueError):
+    """An action that does not fit the incident's state (acknowledging a resolved incident, …)."""
+
+
+@dataclass(slots=True)
+class SignalIn:
+    profile_id: str
+    kind: str
+    dedup_key: str
+    score: float
+    at: datetime
+    reason: str
+    evidence: list[int] = field(default_factory=list)
+    topic: str | None = None
+
+    @property
+    def severity(self) -> int:
+        """1–3 from the evidence: how sure the detector is and how much it has seen."""
+        if self.kind == "red_flag":
+            return 3 if self.score >= 1.0 else 2
+        if self.score >= 0.9 or len(self.evidence) >= 20:
+            return 3
+        if self.score >= 0.7 or len(self.evidence) >= 8:
+            return 2
+        return 1
+
+
+def event(
+    session: Session,
+    incident: Incident,
+    *,
+    at: datetime,
+    kind: str,
+    actor: str,
+    message: str,
+    data: dict | None = None,
+) -> None:
+    session.add(
+        TimelineEvent(incident_id=incident.id, at=at, kind=kind, actor=actor, message=message, data=data)
+    )
+
+
+def mutes(session: Session, signal: SignalIn) -> Silence | None:
+    """The silence (or maintenance window) that covers this signal, if any."""
+    return session.scalar(
+        select(Silence)
+        .where(
+            Silence.starts_at <= signal.at,
+            Silence.ends_at > signal.at,
+            or_(Silence.profile_id.is_(None), Silence.profile_id == signal.profile_id),
+            or_(Silence.kind.is_(None), Silence.kind == signal.kind),
+        )
+        .limit(1)
+    )
+
+
+def open_or_attach(session: Session, *, signal: SignalIn) -> Incident | None:
+    """Record the signal; attach it to the open incident with its dedup key or open one. None when muted."""
+    silence = mutes(session, signal)
+    row = Signal(
+        profile_id=signal.profile_id,
+        kind=signal.kind,
+        dedup_key=signal.dedup_key,
+        severity=signal.severity,
+        score=signal.score,
+        at=signal.at,
+        reason=signal.reason,
+        evidence=list(signal.evidence),
+        muted_by=silence.id if silence else None,
+    )
+    session.add(row)
+    if silence is not None:
+        session.flush()
+        return None
+    incident = session.scalar(
+        select(Incident)
+        .where(Incident.dedup_key == signal.dedup_key, Incident.state.in_(OPEN_STATES))
+        .limit(1)
+    )
+    if incident is None:
+        incident = Incident(
+            profile_id=signal.profile_id,
+            kind=signal.kind,
+            dedup_key=signal.dedup_key,
+            state="triggered",
+            severity=signal.severity,
+            title=KIND_TITLES.get(signal.kind, signal.kind),
+            topic=signal.topic,
+            opened_at=signal.at,
+            last_signal_at=signal.at,
+        )
+        session.add(incident)
+        session.flush()
+        event(
+            session,
+            incident,
+            at=signal.at,
+            kind="opened",
+            actor=f"detector:{signal.kind}",
+            message=signal.reason,
+            data={"score": round(signal.score, 3), "severity": signal.severity},
+        )
+    else:
+        incident.last_signal_at = max(incident.last_signal_at, signal.at)
+        event(
+            session,
+            incident,
+            at=signal.at,
+            kind="signal",
+            actor=f"detector:{signal.kind}",
+            message=signal.reason,
+            data={"score": round(signal.score, 3)},
+        )
+        if signal.severity > incident.severity:
+            event(
+                session,
+                incident,
+                at=signal.at,
+                kind="severity",
+                actor=f"detector:{signal.kind}",
+                message=f"severity {incident.severity} → {signal.severity}",
+            )
+            incident.severity = signal.severity
+        incident.topic = incident.topic or signal.topic
+    row.incident_id = incident.id
+    known = set(
+        session.scalars(
+            select(IncidentEvidence.comment_id).where(IncidentEvidence.incident_id == incident.id)
+        )
+    )
+    for comment_id in dict.fromkeys(signal.evidence):
+        if comment_id not in known:
+            session.add(IncidentEvidence(incident_id=incident.id, comment_id=comment_id))
+    session.flush()
+    return incident
+
+
+def _get(session: Session, incident_id: int) -> Incident:
+    incident = session.get(Incident, incident_id)
+    if incident is None:
+        raise FlowError(f"no incident {incident_id}")
+    return incident
+
+
+def acknowledge(
+    session: Session, *, incident_id: int, actor: str, at: datetime, reason: str = ""
+) -> Incident:
+    incident = _get(session, incident_id)
+    if incident.state != "triggered":
+        raise FlowError(
+            f"incident {incident_id} is {incident.state}; only a triggered incident can be acknowledged"
+        )
+    incident.state, incident.acknowledged_at, incident.acknowledged_by = "acknowledged", at, actor
+    event(session, incident, at=at, kind="acknowledged", actor=actor, message=reason or "acknowledged")
+    return incident
+
+
+def resolve(session: Session, *, incident_id: int, actor: str, at: datetime, reason: str = "") -> Incident:
+    incident = _get(session, incident_id)
+    if incident.state not in OPEN_STATES and incident.state != "silenced":
+        raise FlowError(f"incident {incident_id} is {incident.state} already")
+    incident.state, incident.resolved_at, incident.resolved_by = "resolved", at, actor
+    event(session, incident, at=at, kind="resolved", actor=actor, message=reason or "resolved")
+    return incident
+
+
+def note(session: Session, *, incident_id: int, actor: str, at: datetime, text: str) -> Incident:
+    incident = _get(session, incident_id)
+    event(session, incident, at=at, kind="note", actor=actor, message=text)
+    return incident
+
+
+def silence_incident(
+    session: Session, *, incident_id: int, actor: str, at: datetime, hours: float, reason: str
+) -> Silence:
+    """Silence an incident's profile and kind for `hours`, and mark the incident silenced."""
+    incident = _get(session, incident_id)
+    silence = Silence(
+        profile_id=incident.profile_id,
+        kind=incident.kind,
+        starts_at=at,
+        ends_at=at + timedelta(hours=hours),
+        reason=reason,
+        author=actor,
+    )
+    session.add(silence)
+    incident.state = "silenced"
+    event(
+        session, incident, at=at, kind="silenced", actor=actor, message=f"silenced for {hours:g} h: {reason}"
+    )
+    session.flush()
+    return silence
+
+
+def auto_resolve(session: Session, *, now: datetime, quiet: timedelta) -> list[int]:
+    """Resolve open incidents with no new signal for `quiet`; returns their ids."""
+    stale = session.scalars(
+        select(Incident).where(Incident.state.in_(OPEN_STATES), Incident.last_signal_at < now - quiet)
+    ).all()
+    for incident in stale:
+        incident.state, incident.resolved_at, incident.resolved_by = "resolved", now, "czujka"
+        event(
+            session,
+            incident,
+            at=now,
+            kind="resolved",
+            actor="czujka",
+            message=f"no new signal for {quiet.total_seconds() / 3600:g} h",
+        )
+    return [i.id for i in stale]

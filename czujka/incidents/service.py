@@ -1,0 +1,93 @@
+"""Reading incidents for the API and the CLI: lists, one incident with its timeline and evidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from czujka.analysis.models import CommentScore
+from czujka.comments.models import Comment
+from czujka.incidents.models import OPEN_STATES, Incident, IncidentEvidence, TimelineEvent
+
+
+def incident_summary(incident: Incident, evidence_count: int) -> dict[str, Any]:
+    return {
+        "id": incident.id,
+        "profile_id": incident.profile_id,
+        "kind": incident.kind,
+        "state": incident.state,
+        "severity": incident.severity,
+        "title": incident.title,
+        "topic": incident.topic,
+        "opened_at": incident.opened_at.isoformat(),
+        "last_signal_at": incident.last_signal_at.isoformat(),
+        "acknowledged_at": incident.acknowledged_at.isoformat() if incident.acknowledged_at else None,
+        "acknowledged_by": incident.acknowledged_by,
+        "resolved_at": incident.resolved_at.isoformat() if incident.resolved_at else None,
+        "resolved_by": incident.resolved_by,
+        "evidence_count": evidence_count,
+    }
+
+
+def list_incidents(
+    session: Session, *, state: str | None = None, profile: str | None = None, limit: int = 100
+) -> list[dict[str, Any]]:
+    """Open ones first (most severe, newest), then the rest, newest first."""
+    counts = (
+        select(IncidentEvidence.incident_id, func.count().label("n"))
+        .group_by(IncidentEvidence.incident_id)
+        .subquery()
+    )
+    query = select(Incident, func.coalesce(counts.c.n, 0)).outerjoin(
+        counts, counts.c.incident_id == Incident.id
+    )
+    if state == "open":
+        query = query.where(Incident.state.in_(OPEN_STATES))
+    elif state:
+        query = query.where(Incident.state == state)
+    if profile:
+        query = query.where(Incident.profile_id == profile)
+    is_open = Incident.state.in_(OPEN_STATES)
+    query = query.order_by(is_open.desc(), Incident.severity.desc(), Incident.opened_at.desc()).limit(limit)
+    return [incident_summary(incident, n) for incident, n in session.execute(query)]
+
+
+def get_incident(session: Session, incident_id: int) -> dict[str, Any] | None:
+    incident = session.get(Incident, incident_id)
+    if incident is None:
+        return None
+    timeline = session.scalars(
+        select(TimelineEvent)
+        .where(TimelineEvent.incident_id == incident_id)
+        .order_by(TimelineEvent.at, TimelineEvent.id)
+    )
+    evidence = session.execute(
+        select(Comment, CommentScore)
+        .join(IncidentEvidence, IncidentEvidence.comment_id == Comment.id)
+        .outerjoin(CommentScore, CommentScore.comment_id == Comment.id)
+        .where(IncidentEvidence.incident_id == incident_id)
+        .order_by(Comment.created_at)
+    ).all()
+    data = incident_summary(incident, len(evidence))
+    data["timeline"] = [
+        {"at": e.at.isoformat(), "kind": e.kind, "actor": e.actor, "message": e.message, "data": e.data}
+        for e in timeline
+    ]
+    data["evidence"] = [
+        {
+            "id": c.id,
+            "platform_id": c.platform_id,
+            "parent_id": c.parent_id,
+            "author_name": c.author_name,
+            "author_is_staff": c.author_is_staff,
+            "message": c.message,
+            "created_at": c.created_at.isoformat(),
+            "sentiment": s.sentiment if s else None,
+            "harm": s.harm if s else None,
+            "vulgar_words": s.vulgar_words if s else [],
+        }
+        for c, s in evidence
+    ]
+    return data

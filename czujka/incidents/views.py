@@ -1,0 +1,71 @@
+"""Incident API: list, one with timeline and evidence, acknowledge, resolve."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel, Field
+
+from czujka.incidents import flows
+from czujka.incidents.service import get_incident, list_incidents
+from czujka.web.deps import Responder, SessionDep, Viewer
+
+router = APIRouter(prefix="/api/incidents", tags=["incidents"])
+State = Literal["open", "triggered", "acknowledged", "resolved", "silenced"]
+
+
+class ActionIn(BaseModel):
+    reason: str = Field("", max_length=2000)
+
+
+@router.get("")
+def get_incidents(
+    session: SessionDep,
+    _token: Viewer,
+    state: State | None = None,
+    profile: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[dict[str, Any]]:
+    return list_incidents(session, state=state, profile=profile, limit=limit)
+
+
+@router.get("/{incident_id}")
+def get_one(incident_id: int, session: SessionDep, _token: Viewer) -> dict[str, Any]:
+    found = get_incident(session, incident_id)
+    if found is None:
+        raise HTTPException(404, f"no incident {incident_id}")
+    return found
+
+
+def _act(
+    action: Any, session: SessionDep, token: Any, incident_id: int, body: ActionIn | None
+) -> dict[str, Any]:
+    try:
+        action(
+            session,
+            incident_id=incident_id,
+            actor=f"token:{token.name}",
+            at=datetime.now(UTC),
+            reason=body.reason if body else "",
+        )
+    except flows.FlowError as exc:
+        status = 404 if "no incident" in str(exc) else 409
+        raise HTTPException(status, str(exc)) from None
+    session.flush()
+    return get_incident(session, incident_id) or {}
+
+
+@router.post("/{incident_id}/acknowledge")
+def acknowledge(
+    incident_id: int, session: SessionDep, token: Responder, body: ActionIn | None = None
+) -> dict[str, Any]:
+    return _act(flows.acknowledge, session, token, incident_id, body)
+
+
+@router.post("/{incident_id}/resolve")
+def resolve(
+    incident_id: int, session: SessionDep, token: Responder, body: ActionIn | None = None
+) -> dict[str, Any]:
+    return _act(flows.resolve, session, token, incident_id, body)

@@ -1,0 +1,173 @@
+"""Each detector on a fixed stream, with the positions where it must alarm; state survives a restart."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from czujka.detection.calendar import slot_of
+from czujka.detection.detectors.coordinated import CoordinatedDetector, Opinion
+from czujka.detection.detectors.quarrel import QuarrelDetector, Reply
+from czujka.detection.detectors.red_flag import RedFlagDetector
+from czujka.detection.detectors.surge import CountSurge, ShareSurge, ValueSurge
+
+WARSAW = ZoneInfo("Europe/Warsaw")
+MONDAY = datetime(2026, 11, 2, tzinfo=WARSAW)  # a Monday
+BUCKET = timedelta(minutes=15)
+
+
+def week_of_buckets(rate_by_hour, weeks: int = 2):
+    """Counts following a daily pattern, for `weeks` weeks of 15-minute buckets."""
+    for i in range(weeks * 7 * 24 * 4):
+        at = MONDAY + i * BUCKET
+        yield at, rate_by_hour(at.astimezone(WARSAW).hour)
+
+
+def alarms(detector, stream):
+    return [i for i, (at, count) in enumerate(stream) if detector.update(count, at).alarm]
+
+
+def daytime(hour: int) -> int:
+    return 3 if 8 <= hour < 22 else 0
+
+
+def test_slots_know_holidays():
+    assert slot_of(MONDAY, WARSAW) == 0
+    independence_day = datetime(2026, 11, 11, 12, tzinfo=WARSAW)  # a Wednesday, a public holiday
+    assert slot_of(independence_day, WARSAW) == 6 * 24 + 12
+    assert slot_of(independence_day, WARSAW, None) == 2 * 24 + 12
+
+
+def test_count_surge_quiet_on_a_regular_pattern_and_alarms_on_a_surge():
+    stream = list(week_of_buckets(daytime))
+    detector = CountSurge()
+    assert alarms(detector, stream) == []
+    surge_at = MONDAY + timedelta(days=14, hours=23)  # 23:00, when nights are empty
+    hits = [i for i in range(6) if detector.update(4, surge_at + i * BUCKET).alarm]
+    assert hits == [1, 2, 3, 4, 5]  # 4 then 8 then … comments in a 30-minute window at night
+
+
+def test_count_surge_minimum_evidence_at_night():
+    detector = CountSurge()
+    for at, count in week_of_buckets(daytime):
+        detector.update(count, at)
+    night = MONDAY + timedelta(days=14, hours=3)
+    assert detector.update(2, night).alarm is None  # 2 comments at 3 a.m. page nobody
+    assert detector.update(1, night + BUCKET).alarm is None
+
+
+def test_count_surge_busy_monday_is_not_a_crisis():
+    detector = CountSurge()
+    for at, count in week_of_buckets(lambda h: 12 if h == 9 else daytime(h), weeks=3):
+        assert detector.update(count, at).alarm is None or (
+            at.astimezone(WARSAW).weekday() == 0 and at < MONDAY + timedelta(days=7)
+        )
+
+
+def test_count_surge_is_not_poisoned_and_restores():
+    detector = CountSurge()
+    for at, count in week_of_buckets(daytime):
+        detector.update(count, at)
+    before = detector.baseline.rate(slot_of(MONDAY + timedelta(hours=23), WARSAW))
+    start = MONDAY + timedelta(days=14, hours=23)
+    for i in range(8):
+        detector.update(30, start + i * BUCKET)
+    after = detector.baseline.rate(slot_of(MONDAY + timedelta(hours=23), WARSAW))
+    assert after < before + 1.0  # the surge taught the baseline only what was expected
+    copy = CountSurge().restore(detector.state())
+    probe = start + timedelta(hours=3)
+    assert copy.update(9, probe).p_value == pytest.approx(detector.update(9, probe).p_value)
+
+
+def test_share_surge():
+    detector = ShareSurge(window_buckets=1)
+    fired = [i for i in range(60) if detector.update(2 if i < 50 else 9, 10).alarm]
+    assert fired == list(range(50, 60))
+
+
+def test_quarrel_staff_arguing_with_customer():
+    t0 = datetime(2026, 11, 28, 11, tzinfo=UTC)
+    stream = [
+        ("anna", False),
+        ("shop", True),
+        ("anna", False),
+        ("shop", True),
+        ("anna", False),
+        ("shop", True),
+    ]
+    detector = QuarrelDetector()
+    fired = []
+    for i, (author, staff) in enumerate(stream):
+        reply = Reply(i, author, t0 + timedelta(minutes=3 * i), staff, negative=True, harm=0.4, vulgar=False)
+        if detector.update(reply).alarm:
+            fired.append(i)
+    assert fired == [2, 3, 4, 5]
+    assert "staff member" in detector.alarm.reason and detector.alarm.evidence == (0, 1, 2, 3, 4, 5)
+    restored = QuarrelDetector().restore(detector.state())
+    assert restored.update(Reply(9, "anna", t0 + timedelta(minutes=20), False, True, 0.5, False)).alarm
+
+
+def test_quarrel_friendly_thread_stays_quiet():
+    t0 = datetime(2026, 11, 28, 11, tzinfo=UTC)
+    detector = QuarrelDetector()
+    for i in range(8):
+        detector.update(Reply(i, f"fan{i}", t0 + timedelta(minutes=i), False, False, 0.05, False))
+        assert detector.alarm is None
+
+
+def test_coordinated_burst_of_near_identical_opinions():
+    t0 = datetime(2026, 11, 29, 14, tzinfo=UTC)
+    texts = [
+        "Ocena 1/5. Nie polecam, oszuści, towar nigdy nie dotarł. Lepiej zamawiać w Koszyk24!",
+        "Ocena 1/5. Nie polecam, to oszuści, towar nigdy nie dotarł. Lepiej zamówić w Koszyk24!",
+        "Super sklep, polecam wszystkim, jabłka pyszne",
+        "1/5 nie polecam oszuści towar nigdy nie dotarł, lepiej zamawiać w Koszyk24",
+        "Ocena 1/5!!! Nie polecam, oszuści, towar nigdy nie dotarł. Zamawiajcie w Koszyk24.",
+        "Ocena 1/5. Nie polecam, oszuści, towar nigdy nie dotarł. Lepiej zamawiać w Koszyk24!",
+        "Ocena 1/5. Nie polecam, oszuści, towar nigdy nie dotarł. Lepiej zamawiać w Koszyk24!!",
+    ]
+    detector = CoordinatedDetector()
+    fired = [
+        i
+        for i, text in enumerate(texts)
+        if detector.update(Opinion(i, f"new{i}", t0 + timedelta(minutes=i), text, True, 1, True)).alarm
+    ]
+    assert fired == [5, 6]
+    assert 2 not in detector.alarm.evidence and "new accounts" in detector.alarm.reason
+    copy = CoordinatedDetector().restore(detector.state())
+    assert copy.update(Opinion(9, "new9", t0 + timedelta(minutes=9), texts[0], True, 1, True)).alarm
+
+
+def test_coordinated_ignores_one_author_repeating_and_old_opinions():
+    t0 = datetime(2026, 11, 29, 14, tzinfo=UTC)
+    detector = CoordinatedDetector()
+    text = "Ocena 1/5. Nie polecam, oszuści, towar nigdy nie dotarł."
+    for i in range(6):
+        assert detector.update(Opinion(i, "same", t0 + timedelta(minutes=i), text)).alarm is None
+    for i in range(6):
+        assert detector.update(Opinion(10 + i, f"a{i}", t0 + timedelta(hours=2 * i), text)).alarm is None
+
+
+@pytest.mark.parametrize(
+    ("text", "topic", "expected"),
+    [
+        ("Po waszej kiełbasie zatrucie, zgłaszam do sanepidu", "legal-safety", True),
+        ("Zabiję was za to", "other", True),
+        ("Gdzie moja paczka?", "delivery", False),
+    ],
+)
+def test_red_flag(text, topic, expected):
+    assert (RedFlagDetector().update(1, text, topic, 0.9).alarm is not None) is expected
+
+
+def test_value_surge_two_sided_and_one_alarm_per_episode():
+    detector = ValueSurge(warmup=50, refractory=20)
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    values = [10.0 + (i % 5) * 0.1 for i in range(400)] + [2.0] * 30 + [10.0] * 100
+    scores = [detector.update(v, t0 + timedelta(minutes=5 * i)).score for i, v in enumerate(values)]
+    high = [i for i, s in enumerate(scores) if s >= detector.alarm_level]
+    assert high and 400 <= high[0] <= 405  # a drop is caught within a few points
+    assert all(s <= 0.5 for s in scores[high[0] + 1 : high[0] + 21])  # then it keeps quiet for the episode
+    assert max(scores[60:400]) < detector.alarm_level
