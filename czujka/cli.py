@@ -360,6 +360,57 @@ def bench_nab(
     )
 
 
+@bench_app.command("scenarios")
+def bench_scenarios(
+    weeks: Annotated[int, typer.Option(help="Generated weeks (every fourth crisis-free).")] = 24,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Detection on a labelled suite of generated weeks: detected crises, time to incident, false incidents."""
+    from czujka.detection.scenarios import run_suite
+
+    result = run_suite(weeks)
+    if as_json:
+        sys.stdout.write(json.dumps(result, default=str) + "\n")
+        return
+    for row in result["rows"]:
+        latency = row.get("latency_min")
+        found = "-" if row["crisis"] is None else (f"{latency:5.1f} min" if latency is not None else "MISSED")
+        console.print(
+            f"{row['name']:<36} {row['comments']:>6} comments  {found:>10}  false {row['false']}",
+            highlight=False,
+        )
+    fmt = lambda v: "-" if v is None else f"{v:.1f} min"  # noqa: E731
+    console.print(
+        f"crises detected {result['detected']}/{result['crises']}; median time to incident: surges "
+        f"{fmt(result['median_minutes_surges'])} (goal ≤ 10), quarrels and red flags "
+        f"{fmt(result['median_minutes_quarrel_red_flag'])} (goal ≤ 5), coordinated "
+        f"{fmt(result['median_minutes_coordinated'])}\n"
+        f"false incidents: {result['false_incidents_quiet_weeks']} in {result['quiet_weeks']} crisis-free weeks "
+        f"(goal ≤ 1 per 4), {result['false_incidents_crisis_weeks']} outside the crisis in crisis weeks, "
+        f"{result['related_incidents_crisis_weeks']} more beside a crisis (another kind, same crisis)\n"
+        f"{result['ms_per_comment']:.3f} ms per comment through all detectors ({result['comments']} comments)",
+        highlight=False,
+    )
+
+
+@bench_app.command("detection")
+def bench_detection(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Average time to process one scored comment through all detectors (goal ≤ 1 ms)."""
+    from czujka.detection.scenarios import build_suite, run_scenario
+
+    rows = [run_scenario(s, i) for i, s in enumerate(build_suite(4)) if s.crisis]
+    comments, seconds = sum(r["comments"] for r in rows), sum(r["seconds"] for r in rows)
+    result = {"comments": comments, "seconds": seconds, "ms_per_comment": 1000 * seconds / comments}
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    console.print(
+        f"{result['ms_per_comment']:.3f} ms per comment through all detectors "
+        f"({comments} comments of a small and a large shop, goal ≤ 1 ms)",
+        highlight=False,
+    )
+
+
 @bench_app.command("ingest")
 def bench_ingest(
     deliveries: Annotated[int, typer.Option(help="Signed deliveries of 100 comments each.")] = 200,

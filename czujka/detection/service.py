@@ -1,12 +1,14 @@
 """Runs every detector over newly scored comments and turns alarms into signals and incidents.
 
-Surge detectors see each profile's comments as 10-minute buckets (closed when a later comment arrives or
-`tick` passes their end); thread and burst detectors see each comment. Detector state is saved in
-`detector_state` after every batch, so a restart continues with what was learnt.
+`Detectors` is the pure part — detectors in memory, fed one scored comment at a time — used alike by the
+service (which loads and saves their state in `detector_state`) and by the scenario benchmark. Surge
+detectors see each profile's comments as 10-minute buckets and also judge the bucket still open, so a
+burst is caught within minutes; thread and burst detectors see each comment.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -33,6 +35,8 @@ SURGES = (("volume_surge", "total"), ("negative_surge", "negative"), ("harm_surg
 
 @dataclass(slots=True)
 class Scored:
+    """A scored comment as the detectors see it."""
+
     id: int
     profile_id: str
     created_at: datetime
@@ -49,6 +53,7 @@ class Scored:
     topic: str
     topic_confidence: float
     competitors: list[str]
+    new_account: bool = False
 
 
 def bucket_start(at: datetime) -> datetime:
@@ -85,6 +90,13 @@ class ProfileSurges:
                 self.tally[series] += 1
                 if len(self.ids[series]) < EVIDENCE_PER_BUCKET:
                     self.ids[series].append(c.id)
+        elapsed = (c.created_at - self.open) / BUCKET
+        for kind, series in SURGES:
+            if flags[series]:
+                alarm = self.counts[kind].peek(
+                    self.tally[series], self.open, elapsed, tuple(self.ids[series])
+                )
+                signals.extend(self._signal(kind, alarm, c.created_at, c.profile_id, partial=True))
         return signals
 
     def advance(self, to: datetime, profile_id: str) -> list[SignalIn]:
@@ -107,35 +119,35 @@ class ProfileSurges:
         for kind, series in SURGES:
             self.counts[kind].update(self.tally[series], self.open, tuple(self.ids[series]))  # type: ignore[arg-type]
         self.share.update(self.tally["negative"], self.tally["total"])
-        self.tally = dict.fromkeys(self.tally, 0)
-        self.ids = {k: [] for k in self.ids}
         signals = []
         for kind, _ in SURGES:
-            alarm = self.counts[kind].alarm
-            if alarm is None:
-                continue
-            if kind == "negative_surge" and not self._negative_share_up():
-                continue  # many comments, the usual share of negative ones: busy, not a crisis
-            last = self.last_signal.get(kind)
-            if last and at - datetime.fromisoformat(last) < REPEAT_SIGNAL:
-                continue
-            self.last_signal[kind] = at.isoformat()
-            signals.append(
-                SignalIn(
-                    profile_id,
-                    kind,
-                    f"{profile_id}:{kind}",
-                    alarm.score,
-                    at,
-                    alarm.reason,
-                    list(alarm.evidence),
-                )
-            )
+            signals.extend(self._signal(kind, self.counts[kind].alarm, at, profile_id, partial=False))
+        self.tally = dict.fromkeys(self.tally, 0)
+        self.ids = {k: [] for k in self.ids}
         return signals
 
-    def _negative_share_up(self) -> bool:
+    def _signal(
+        self, kind: str, alarm: Any, at: datetime, profile_id: str, *, partial: bool
+    ) -> list[SignalIn]:
+        if alarm is None:
+            return []
+        if kind == "negative_surge" and not self._negative_share_up(partial):
+            return []  # many comments, the usual share of negative ones: busy, not a crisis
+        last = self.last_signal.get(kind)
+        if last and at - datetime.fromisoformat(last) < REPEAT_SIGNAL:
+            return []
+        self.last_signal[kind] = at.isoformat()
+        return [
+            SignalIn(
+                profile_id, kind, f"{profile_id}:{kind}", alarm.score, at, alarm.reason, list(alarm.evidence)
+            )
+        ]
+
+    def _negative_share_up(self, partial: bool) -> bool:
         """The window's share of negative comments is clearly above the usual share."""
         window = list(self.share.recent)
+        if partial:
+            window = [*window[1:], (self.tally["negative"], self.tally["total"])]
         flagged, total = sum(f for f, _ in window), sum(t for _, t in window)
         return self.share.alarm is not None or (total > 0 and flagged / total >= self.share.share + 0.15)
 
@@ -158,68 +170,62 @@ class ProfileSurges:
         return self
 
 
-class DetectionRun:
-    """One batch: loads the detectors it needs, feeds them, saves them, opens or attaches incidents."""
+class Detectors:
+    """All detectors, in memory, keyed by profile and thread; `load` supplies saved state (or None)."""
 
-    def __init__(self, session: Session, settings: Settings):
-        self.session = session
-        self.settings = settings
-        self.loaded: dict[str, Any] = {}
+    def __init__(
+        self,
+        zone_of: Callable[[str], str],
+        load: Callable[[str], dict[str, Any] | None] | None = None,
+        root_of: Callable[[int], Reply | None] | None = None,
+        holidays: str | None = "PL",
+    ):
+        self.zone_of = zone_of
+        self.load = load or (lambda key: None)
+        self.root_of = root_of or (lambda root_id: None)
+        self.holidays = holidays
+        self.live: dict[str, Any] = {}
         self.red_flags = RedFlagDetector()
 
-    def _load(self, key: str, make: Any) -> Any:
-        if key not in self.loaded:
-            row = self.session.get(DetectorState, key)
+    def _get(self, key: str, make: Callable[[], Any]) -> Any:
+        if key not in self.live:
             detector = make()
-            self.loaded[key] = detector.restore(row.state) if row else detector
-        return self.loaded[key]
+            saved = self.load(key)
+            self.live[key] = detector.restore(saved) if saved else detector
+        return self.live[key]
 
     def surges(self, profile_id: str) -> ProfileSurges:
-        profile = self.settings.profile(profile_id)
-        zone = (profile.timezone if profile else None) or self.settings.timezone
-        return self._load(f"{profile_id}:surges", lambda: ProfileSurges(zone, "PL"))
+        return self._get(
+            f"{profile_id}:surges", lambda: ProfileSurges(self.zone_of(profile_id), self.holidays)
+        )
 
-    def feed(self, comments: list[Scored]) -> list[SignalIn]:
-        signals: list[SignalIn] = []
-        for c in sorted(comments, key=lambda x: (x.created_at, x.id)):
-            self._count(c)
-            surges = self.surges(c.profile_id)
-            signals.extend(surges.add(c))
-            red = self.red_flags.update(c.id, c.text, c.topic, c.topic_confidence).alarm
-            if red:
-                signals.append(
-                    SignalIn(
-                        c.profile_id,
-                        "red_flag",
-                        f"{c.profile_id}:red_flag:{c.root_id}",
-                        red.score,
-                        c.created_at,
-                        red.reason,
-                        list(red.evidence),
-                        c.topic,
-                    )
+    def feed(self, c: Scored) -> list[SignalIn]:
+        signals = self.surges(c.profile_id).add(c)
+        red = self.red_flags.update(c.id, c.text, c.topic, c.topic_confidence).alarm
+        if red:
+            signals.append(
+                SignalIn(
+                    c.profile_id,
+                    "red_flag",
+                    f"{c.profile_id}:red_flag:{c.root_id}",
+                    red.score,
+                    c.created_at,
+                    red.reason,
+                    list(red.evidence),
+                    c.topic,
                 )
-            if c.is_reply:
-                signals.extend(self._quarrel(c))
+            )
+        if c.is_reply:
+            signals.extend(self._quarrel(c))
+        if not c.is_staff:
             signals.extend(self._coordinated(c))
         return signals
 
-    def _count(self, c: Scored) -> None:
-        start = bucket_start(c.created_at)
-        row = self.session.get(SeriesBucket, (c.profile_id, start))
-        if row is None:
-            row = SeriesBucket(profile_id=c.profile_id, start=start, total=0, negative=0, harmful=0, vulgar=0)
-            self.session.add(row)
-        row.total += 1
-        row.negative += c.sentiment == "negative"
-        row.harmful += c.harmful
-        row.vulgar += c.vulgar
-
     def _quarrel(self, c: Scored) -> list[SignalIn]:
         key = f"{c.profile_id}:quarrel:{c.root_id}"
-        detector: QuarrelDetector = self._load(key, QuarrelDetector)
+        detector: QuarrelDetector = self._get(key, QuarrelDetector)
         if not detector.replies:
-            root = self._root(c.root_id)
+            root = self.root_of(c.root_id)
             if root is not None:
                 detector.update(root)
         detector.update(
@@ -234,31 +240,9 @@ class DetectionRun:
             )
         ]
 
-    def _root(self, root_id: int) -> Reply | None:
-        row = self.session.execute(
-            select(
-                Comment.id,
-                Comment.author_id,
-                Comment.created_at,
-                Comment.author_is_staff,
-                CommentScore.sentiment,
-                CommentScore.harm,
-                CommentScore.vulgar,
-            )
-            .join(CommentScore, CommentScore.comment_id == Comment.id)
-            .where(Comment.id == root_id)
-        ).first()
-        if row is None:
-            return None
-        return Reply(row[0], row[1] or "?", row[2], row[3], row[4] == "negative", row[5], row[6])
-
     def _coordinated(self, c: Scored) -> list[SignalIn]:
-        if c.is_staff:
-            return []
-        detector: CoordinatedDetector = self._load(f"{c.profile_id}:coordinated", CoordinatedDetector)
-        opinion = Opinion(
-            c.id, c.author, c.created_at, c.text, rating=c.rating, competitor=bool(c.competitors)
-        )
+        detector: CoordinatedDetector = self._get(f"{c.profile_id}:coordinated", CoordinatedDetector)
+        opinion = Opinion(c.id, c.author, c.created_at, c.text, c.new_account, c.rating, bool(c.competitors))
         alarm = detector.update(opinion).alarm
         if alarm is None:
             return []
@@ -274,22 +258,12 @@ class DetectionRun:
             )
         ]
 
-    def tick(self, now: datetime) -> list[SignalIn]:
-        """Close buckets up to `now` for every configured profile (quiet nights count as zeros)."""
-        signals = []
-        for profile in self.settings.profiles:
-            for signal in self.surges(profile.id).advance(bucket_start(now), profile.id):
-                signals.append(signal)
-        return signals
+    def tick(self, now: datetime, profile_ids: list[str]) -> list[SignalIn]:
+        """Close buckets up to `now` (quiet nights count as zeros)."""
+        return [s for p in profile_ids for s in self.surges(p).advance(bucket_start(now), p)]
 
-    def save(self) -> None:
-        now = datetime.now(UTC)
-        for key, detector in self.loaded.items():
-            row = self.session.get(DetectorState, key)
-            if row is None:
-                self.session.add(DetectorState(key=key, state=detector.state(), updated_at=now))
-            else:
-                row.state, row.updated_at = detector.state(), now
+    def states(self) -> dict[str, dict[str, Any]]:
+        return {key: detector.state() for key, detector in self.live.items()}
 
 
 def scored_comments(session: Session, ids: list[int]) -> list[Scored]:
@@ -303,12 +277,13 @@ def scored_comments(session: Session, ids: list[int]) -> list[Scored]:
     out = []
     for comment, score, grandparent in rows:
         root = grandparent or comment.parent_id or comment.id
+        author = comment.author_id or comment.author_name or "?"
         out.append(
             Scored(
                 comment.id,
                 comment.profile_id,
                 comment.created_at,
-                comment.author_id or comment.author_name or "?",
+                author,
                 comment.author_is_staff,
                 root,
                 comment.parent_id is not None,
@@ -323,7 +298,40 @@ def scored_comments(session: Session, ids: list[int]) -> list[Scored]:
                 list(score.competitors or []),
             )
         )
-    return out
+    return sorted(out, key=lambda c: (c.created_at, c.id))
+
+
+def _root(session: Session, root_id: int) -> Reply | None:
+    row = session.execute(
+        select(
+            Comment.id,
+            Comment.author_id,
+            Comment.created_at,
+            Comment.author_is_staff,
+            CommentScore.sentiment,
+            CommentScore.harm,
+            CommentScore.vulgar,
+        )
+        .join(CommentScore, CommentScore.comment_id == Comment.id)
+        .where(Comment.id == root_id)
+    ).first()
+    return (
+        None
+        if row is None
+        else Reply(row[0], row[1] or "?", row[2], row[3], row[4] == "negative", row[5], row[6])
+    )
+
+
+def _count(session: Session, c: Scored) -> None:
+    start = bucket_start(c.created_at)
+    row = session.get(SeriesBucket, (c.profile_id, start))
+    if row is None:
+        row = SeriesBucket(profile_id=c.profile_id, start=start, total=0, negative=0, harmful=0, vulgar=0)
+        session.add(row)
+    row.total += 1
+    row.negative += c.sentiment == "negative"
+    row.harmful += c.harmful
+    row.vulgar += c.vulgar
 
 
 def detect(
@@ -335,13 +343,31 @@ def detect(
     quiet: timedelta | None = None,
 ) -> list[SignalIn]:
     """Feed newly scored comments to the detectors; open or attach incidents; resolve quiet ones."""
-    run = DetectionRun(session, settings)
-    signals = run.feed(scored_comments(session, comment_ids)) if comment_ids else []
+
+    def zone_of(profile_id: str) -> str:
+        profile = settings.profile(profile_id)
+        return (profile.timezone if profile else None) or settings.timezone
+
+    def load(key: str) -> dict[str, Any] | None:
+        row = session.get(DetectorState, key)
+        return row.state if row else None
+
+    detectors = Detectors(zone_of, load, lambda root_id: _root(session, root_id))
+    signals: list[SignalIn] = []
+    for comment in scored_comments(session, comment_ids) if comment_ids else []:
+        _count(session, comment)
+        signals.extend(detectors.feed(comment))
     if now is not None:
-        signals.extend(run.tick(now))
+        signals.extend(detectors.tick(now, [p.id for p in settings.profiles]))
     for signal in signals:
         open_or_attach(session, signal=signal)
-    run.save()
+    saved_at = datetime.now(UTC)
+    for key, state in detectors.states().items():
+        row = session.get(DetectorState, key)
+        if row is None:
+            session.add(DetectorState(key=key, state=state, updated_at=saved_at))
+        else:
+            row.state, row.updated_at = state, saved_at
     if now is not None:
         auto_resolve(session, now=now, quiet=quiet or timedelta(hours=settings.incident_quiet_hours))
     return signals

@@ -4,9 +4,11 @@ short time, worse when the accounts are new, the ratings one star, or a competit
 from __future__ import annotations
 
 import re
+import zlib
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, Self
 
 from datasketch import MinHash, MinHashLSH
@@ -15,6 +17,7 @@ from czujka.analysis.normalize import normalized_text
 from czujka.detection.base import Alarm
 
 SHINGLE = 4
+SEED = 1
 WORD = re.compile(r"[a-z0-9*]+")
 
 
@@ -29,11 +32,22 @@ class Opinion:
     competitor: bool = False
 
 
+@lru_cache(maxsize=8)
+def _permutations(num_perm: int) -> Any:
+    return MinHash(num_perm=num_perm, seed=SEED).permutations
+
+
+def _crc32(data: bytes) -> int:
+    return zlib.crc32(data)
+
+
 def minhash(text: str, num_perm: int) -> MinHash:
+    """Character 4-gram shingles of the folded text; permutations made once, a cheap 32-bit hash."""
     folded = " ".join(WORD.findall(normalized_text(text)))
-    sketch = MinHash(num_perm=num_perm)
-    for i in range(max(1, len(folded) - SHINGLE + 1)):
-        sketch.update(folded[i : i + SHINGLE].encode())
+    sketch = MinHash(
+        num_perm=num_perm, seed=SEED, hashfunc=_crc32, permutations=_permutations(num_perm), scheme="affine32"
+    )
+    sketch.update_batch([folded[i : i + SHINGLE].encode() for i in range(max(1, len(folded) - SHINGLE + 1))])
     return sketch
 
 

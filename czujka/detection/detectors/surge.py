@@ -16,7 +16,8 @@ from typing import Any, Self
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from scipy.stats import betabinom, nbinom
+from scipy.special import betainc
+from scipy.stats import betabinom
 
 from czujka.detection.base import Alarm
 from czujka.detection.calendar import SLOTS, slot_of
@@ -151,24 +152,49 @@ class CountSurge:
         """P(N ≥ observed) for a negative binomial with this mean; variance = mean + mean²/size."""
         size = self.dispersion * buckets
         p = size / (size + max(expected, 1e-9))
-        return float(nbinom.sf(math.ceil(observed) - 1, size, p))
+        n = math.ceil(observed)
+        # P(N ≥ n) = I_{1-p}(n, size), the regularised incomplete beta: the same as nbinom.sf(n - 1, size, p),
+        # without scipy.stats' per-call overhead (this runs for every bucket of every profile).
+        return 1.0 if n <= 0 else float(betainc(n, size, 1 - p))
 
     def update(self, count: float, at: datetime, evidence: tuple[int, ...] = ()) -> Self:
-        """A sudden burst shows in the short window; a crisis that builds up over hours in a long one
-        (each window tested at alpha divided by the number of windows)."""
+        """Close one bucket: judge the windows that end with it, then learn from it. A sudden burst shows
+        in the short window; a crisis that builds up over hours in a long one."""
         slot = slot_of(at, self.zone, self.holidays)
         self.recent.append((slot, count, evidence, self.baseline.rate(slot)))
         self.seen += 1
+        self._alarm = self._judge(list(self.recent))
+        # Learn what was expected rather than a surge, so a crisis does not become the new normal.
+        self.baseline.learn(slot, self.baseline.rate(slot) if self._alarm else count)
+        return self
+
+    def peek(
+        self, count: float, at: datetime, elapsed: float, evidence: tuple[int, ...] = ()
+    ) -> Alarm | None:
+        """Judge the bucket still open at `at`, `elapsed` (0–1) of the way through, without learning:
+        a burst is caught minutes after it starts rather than when its bucket closes."""
+        slot = slot_of(at, self.zone, self.holidays)
+        partial = (slot, count, evidence, self.baseline.rate(slot) * max(elapsed, 0.05))
+        kept = list(self.recent)
+        if len(kept) == self.recent.maxlen:
+            kept = kept[1:]
+        return self._judge([*kept, partial], remember=False)
+
+    def _judge(
+        self, recent_all: list[tuple[int, float, tuple[int, ...], float]], remember: bool = True
+    ) -> Alarm | None:
         windows = (self.window_buckets, *self.long_windows)
-        alpha = self.alpha / len(windows)
+        alpha = self.alpha / len(windows)  # each window tested at alpha divided by their number
         best: tuple[float, int, float, float] | None = None
-        self.p_value = 1.0
+        lowest = 1.0
         for buckets in windows:
-            recent = list(self.recent)[-buckets:]
+            recent = recent_all[-buckets:]
             observed = sum(r[1] for r in recent)
-            expected = self.expected(buckets)
+            expected = float(sum(r[3] for r in recent))
+            if not remember and (observed < self.min_count or observed < self.min_ratio * expected):
+                continue  # cannot alarm: spare the tail probability (this runs for every comment)
             p_value = self.tail(observed, expected, len(recent))
-            self.p_value = min(self.p_value, p_value)
+            lowest = min(lowest, p_value)
             if (
                 self.seen > self.warmup_buckets
                 and len(recent) == buckets
@@ -178,22 +204,17 @@ class CountSurge:
                 and (best is None or p_value < best[0])
             ):
                 best = (p_value, buckets, observed, expected)
-        self.score = p_to_score(self.p_value)
-        surging = best is not None
-        if best is not None:
-            p_value, buckets, observed, expected = best
-            ids = tuple(i for r in list(self.recent)[-buckets:] for i in r[2])
-            self._alarm = Alarm(
-                p_to_score(p_value),
-                ids,
-                f"{observed:.0f} in {self._window_text(buckets)} where about {expected:.1f} is usual",
-                {"observed": observed, "expected": expected, "p_value": p_value},
-            )
-        else:
-            self._alarm = None
-        # Learn what was expected rather than a surge, so a crisis does not become the new normal.
-        self.baseline.learn(slot, self.baseline.rate(slot) if surging else count)
-        return self
+        if remember:
+            self.p_value, self.score = lowest, p_to_score(lowest)
+        if best is None:
+            return None
+        p_value, buckets, observed, expected = best
+        return Alarm(
+            p_to_score(p_value),
+            tuple(i for r in recent_all[-buckets:] for i in r[2]),
+            f"{observed:.0f} in {self._window_text(buckets)} where about {expected:.1f} is usual",
+            {"observed": observed, "expected": expected, "p_value": p_value},
+        )
 
     def _window_text(self, buckets: int) -> str:
         minutes = int(self.bucket.total_seconds() // 60) * buckets
