@@ -158,7 +158,7 @@ def replay(scenario: Scenario, *, url: str, secret: str, speed: float, console: 
     ):
         task = progress.add_task("replay", total=len(items), clock="")
         for item in items:
-            if speed > 0 and previous is not None:
+            if speed > 0 and previous is not None and item.at >= scenario.week_start:
                 time.sleep(min((item.at - previous).total_seconds() / speed, MAX_PAUSE))
             previous = item.at
             response = http.post(
@@ -207,6 +207,7 @@ def run_demo(
             score_pending(runtime)
         _summary(console, scenario, totals, server.url, token, data_dir)
         _analysis_summary(console, runtime, scenario)
+        _incident_summary(console, runtime, server.url, data_dir)
         if keep_serving:
             start_background(runtime, stop, poll=False, tick=False)  # the replayed week keeps its incidents
             console.print("Serving; press Ctrl+C to stop.")
@@ -242,6 +243,27 @@ def _analysis_summary(console: Console, runtime: Any, scenario: Scenario) -> Non
         f"Analysis: {len(rows)} comments scored; vulgar {len(vulgar_found)} "
         f"(ground truth {len(vulgar_true)}, {len(vulgar_found & vulgar_true)} of them found); "
         f"harmful {sum(1 for r in rows if r.harmful)}; negative {negative}; about delivery {delivery}.",
+        highlight=False,
+    )
+
+
+def _incident_summary(console: Console, runtime: Any, url: str, data_dir: Path) -> None:
+    """The incidents the week opened, with where to read their timelines."""
+    from czujka.incidents.service import list_incidents
+
+    with runtime.sessions() as session:
+        incidents = list_incidents(session, state=None)
+    console.print(f"Incidents opened: {len(incidents)}")
+    for incident in sorted(incidents, key=lambda i: i["opened_at"]):
+        opened = datetime.fromisoformat(incident["opened_at"]).astimezone(WARSAW)
+        console.print(
+            f"  #{incident['id']:<3} {opened:%a %H:%M}  {incident['kind']:<15} severity {incident['severity']}  "
+            f"{incident['evidence_count']} comment(s) — {incident['profile_id']}",
+            highlight=False,
+        )
+    console.print(
+        f"  timelines: {url}/api/incidents/<id> (with the token), or "
+        f"CZUJKA_DATA_DIR={data_dir} czujka incidents show <id>",
         highlight=False,
     )
 

@@ -152,7 +152,9 @@ def _posts(w: _Writer) -> None:
             text = P.POSTS_FB[(day * 2 + hour) % len(P.POSTS_FB)]
             w.posts.append(DemoPost("koszyk-fb", f"{FB_PAGE}_{80000 + len(w.posts)}", text, at))
         at = w.start + timedelta(days=day, hours=12, minutes=w.rng.randrange(50))
-        w.posts.append(DemoPost("koszyk-ig", f"{18000000 + day}", P.POSTS_IG[day % len(P.POSTS_IG)], at))
+        w.posts.append(
+            DemoPost("koszyk-ig", f"{18000000 + len(w.posts)}", P.POSTS_IG[day % len(P.POSTS_IG)], at)
+        )
 
 
 def _recent_post(w: _Writer, profile: str, at: datetime) -> DemoPost:
@@ -293,10 +295,18 @@ def _coordinated(w: _Writer) -> Crisis:
     )
 
 
-def build_week(seed: int = 7, week_start: datetime | None = None) -> Scenario:
-    """The week's posts and comments in time order, and its crises; the same seed gives the same week."""
+def build_week(seed: int = 7, week_start: datetime | None = None, history_weeks: int = 2) -> Scenario:
+    """The week's posts and comments in time order, and its crises; the same seed gives the same week.
+
+    `history_weeks` ordinary weeks come first, as a running czujka would have seen them, so the
+    baseline knows the shop's usual Friday evening before the crisis week."""
     start = (week_start or last_full_week(date.today())).astimezone(WARSAW)
     w = _Writer(seed, start)
+    for weeks_back in range(history_weeks, 0, -1):
+        w.start = start - timedelta(weeks=weeks_back)
+        _posts(w)
+        _normal_traffic(w)
+    w.start = start
     _posts(w)
     _normal_traffic(w)
     crises = [*_courier_failure(w), _quarrel(w), _coordinated(w)]

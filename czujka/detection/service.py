@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from czujka.analysis.models import CommentScore
@@ -69,7 +69,7 @@ class ProfileSurges:
             "bucket": BUCKET,
             "window_buckets": 3,
             "long_windows": (12, 36),
-            "warmup_buckets": 144,
+            "warmup_buckets": 7 * 24 * 6,  # surges need a week of learning; other detectors work at once
             "timezone": timezone,
             "holidays": holidays,
         }
@@ -368,6 +368,14 @@ def detect(
             session.add(DetectorState(key=key, state=state, updated_at=saved_at))
         else:
             row.state, row.updated_at = state, saved_at
-    if now is not None:
-        auto_resolve(session, now=now, quiet=quiet or timedelta(hours=settings.incident_quiet_hours))
+    # Quiet is measured by the wall clock when ticking, else by the newest comment seen (replays, imports).
+    clock = now or max((s.at for s in signals), default=None) or _newest(session, comment_ids)
+    if clock is not None:
+        auto_resolve(session, now=clock, quiet=quiet or timedelta(hours=settings.incident_quiet_hours))
     return signals
+
+
+def _newest(session: Session, comment_ids: list[int]) -> datetime | None:
+    if not comment_ids:
+        return None
+    return session.scalar(select(func.max(Comment.created_at)).where(Comment.id.in_(comment_ids)))

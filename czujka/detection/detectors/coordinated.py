@@ -57,7 +57,7 @@ class CoordinatedDetector:
 
     def __init__(
         self,
-        window: timedelta = timedelta(hours=1),
+        window: timedelta = timedelta(minutes=30),
         similarity: float = 0.55,
         min_authors: int = 5,
         num_perm: int = 64,

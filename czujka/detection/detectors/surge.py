@@ -107,7 +107,7 @@ class CountSurge:
         window_buckets: int = 2,
         long_windows: tuple[int, ...] = (8, 24),
         alpha: float = 1e-4,
-        min_count: int = 4,
+        min_count: int = 6,
         min_ratio: float = 2.0,
         dispersion: float = 4.0,
         half_life_weeks: float = 4.0,
