@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,6 +29,9 @@ class Runtime:
     analyzer: Analyzer = field(default_factory=Analyzer)
     heartbeats: dict[str, datetime] = field(default_factory=dict)
     score_signal: threading.Event = field(default_factory=threading.Event)
+    # Detectors kept in memory by the scoring loop between batches; their state is saved every minute.
+    detectors: Any = None
+    detectors_saved_at: float = 0.0
 
     def sync_profiles(self) -> None:
         with session_scope(self.sessions) as session:

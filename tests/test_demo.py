@@ -62,5 +62,10 @@ def test_demo_replays_through_the_webhook(tmp_path):
     assert sorted(history) == ["edited", "remove"]
     with engine.connect() as conn:
         kinds = set(conn.scalars(text("SELECT kind FROM incidents")))
-    assert {"negative_surge", "harm_surge", "quarrel", "coordinated"} <= kinds  # the weekend crises, each an incident
+    assert {
+        "negative_surge",
+        "harm_surge",
+        "quarrel",
+        "coordinated",
+    } <= kinds  # the weekend crises, each an incident
     assert "signed Meta deliveries" in result.output and "Bearer czk_" in result.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -12,13 +13,14 @@ from sqlalchemy.orm import Session
 from czujka.analysis.models import CommentScore
 from czujka.analysis.scorer import Item
 from czujka.comments.models import Comment, CommentHistory
-from czujka.detection.service import detect
+from czujka.detection.service import Detectors, detect, save_states
 from czujka.logs import get_logger
 from czujka.runtime import Runtime
 from czujka.storage.base import utcnow
 from czujka.storage.engine import session_scope
 
 BATCH = 256
+SAVE_EVERY_SECONDS = 60.0
 log = get_logger(__name__)
 
 
@@ -50,35 +52,58 @@ def _pending():
     )
 
 
-def score_batch(runtime: Runtime, session: Session, *, limit: int = BATCH) -> int:
-    """Score up to `limit` pending comments; returns how many were scored."""
-    rows = session.execute(_pending().order_by(Comment.id).limit(limit)).all()
+def score_batch(runtime: Runtime, *, limit: int = BATCH) -> int:
+    """Score up to `limit` pending comments; returns how many were scored.
+
+    The models run outside any transaction, so webhooks keep storing while a batch is scored; the
+    scores and what the detectors make of them are then written in one short transaction."""
+    with session_scope(runtime.sessions) as session:
+        rows = [tuple(r) for r in session.execute(_pending().order_by(Comment.id).limit(limit)).all()]
     if not rows:
         return 0
-    session.execute(delete(CommentScore).where(CommentScore.comment_id.in_([r[0] for r in rows])))
-    scores = runtime.analyzer.score(_items(runtime, [tuple(r) for r in rows]))
+    scores = runtime.analyzer.score(_items(runtime, rows))
     now = utcnow()
     values = []
     for (comment_id, _, _), score in zip(rows, scores, strict=True):
         data = score.as_dict()
         data.pop("sentiment_probabilities")
         values.append({"comment_id": comment_id, "scored_at": now, **data})
-    session.execute(insert(CommentScore), values)
-    detect(session, runtime.settings, comment_ids=[r[0] for r in rows])
+    ids = [r[0] for r in rows]
+    with session_scope(runtime.sessions) as session:
+        session.execute(delete(CommentScore).where(CommentScore.comment_id.in_(ids)))
+        session.execute(insert(CommentScore), values)
+        _detect(runtime, session, ids=ids)
     return len(rows)
 
 
+def _detect(runtime: Runtime, session: Session, *, ids: list[int], now: datetime | None = None) -> None:
+    """Detection with the runtime's in-memory detectors; their state reaches the database every minute."""
+    settings = runtime.settings
+    if runtime.detectors is None:
+        runtime.detectors = Detectors(
+            lambda p: (settings.profile(p).timezone if settings.profile(p) else None) or settings.timezone  # type: ignore[union-attr]
+        )
+    save = time.monotonic() - runtime.detectors_saved_at >= SAVE_EVERY_SECONDS
+    detect(session, settings, comment_ids=ids, now=now, detectors=runtime.detectors, save=save)
+    if save:
+        runtime.detectors_saved_at = time.monotonic()
+
+
 def score_pending(runtime: Runtime, *, on_batch: Callable[[int], None] | None = None) -> int:
-    """Score every comment still without a score, a batch per transaction."""
+    """Score every comment still without a score, a batch at a time; detector state saved at the end."""
     total = 0
     while True:
-        with session_scope(runtime.sessions) as session:
-            done = score_batch(runtime, session)
+        done = score_batch(runtime)
         if not done:
-            return total
+            break
         total += done
         if on_batch:
             on_batch(done)
+    if total and runtime.detectors is not None:
+        with session_scope(runtime.sessions) as session:
+            save_states(session, runtime.detectors)
+        runtime.detectors_saved_at = time.monotonic()
+    return total
 
 
 def rescore(runtime: Runtime, *, on_batch: Callable[[int], None] | None = None) -> int:
@@ -102,7 +127,7 @@ def score_forever(runtime: Runtime, stop: threading.Event, *, tick: bool = True)
             score_pending(runtime)
             if tick:
                 with session_scope(runtime.sessions) as session:
-                    detect(session, runtime.settings, comment_ids=[], now=datetime.now(UTC))
+                    _detect(runtime, session, ids=[], now=datetime.now(UTC))
         except Exception:  # a bad batch must not stop scoring for good; it is logged and retried
             log.exception("scoring failed")
             stop.wait(5)

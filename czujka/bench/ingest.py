@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import socket
 import sqlite3
 import subprocess
@@ -38,6 +39,18 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+WORDS = (
+    "paczka kurier dostawa zamówienie jabłka miód chleb sklep super dzięki czekam od piątku gdzie jest "
+    "moja nie przyjechał polecam świeże smaczne cena promocja kawa ser pytanie kiedy wysyłka"
+).split()
+
+
+def _text(n: int) -> str:
+    """Ordinary comments of 6–16 words, different from one another as real ones are."""
+    rng = random.Random(n)
+    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 16))).capitalize() + "."
+
+
 def _changes(deliveries: int) -> list[list[dict[str, Any]]]:
     start = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
     batches = []
@@ -50,7 +63,7 @@ def _changes(deliveries: int) -> list[list[dict[str, Any]]]:
                     page_id=PAGE,
                     post_id=f"{PAGE}_{n % 50}",
                     comment_id=f"{n % 50}_{n}",
-                    message=f"Gdzie jest moja paczka numer {n}? Czekam od piątku, kurier nie przyjechał.",
+                    message=_text(n),
                     at=start + timedelta(seconds=n),
                     author_id=str(10_000 + n % 997),
                     author_name=f"Klient {n % 997}",
@@ -71,11 +84,9 @@ def _start_server(workdir: Path, port: int) -> subprocess.Popen[bytes]:
     env.pop("CZUJKA_DATABASE_URL", None)
     cli = [sys.executable, "-m", "czujka.cli"]
     subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True)
+    log = (workdir / "serve.log").open("wb")  # a file, not a pipe nobody reads: a full pipe would stall it
     process = subprocess.Popen(
-        [*cli, "serve", "--port", str(port), "--no-poll"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        [*cli, "serve", "--port", str(port), "--no-poll"], env=env, stdout=log, stderr=log
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -85,9 +96,7 @@ def _start_server(workdir: Path, port: int) -> subprocess.Popen[bytes]:
         except httpx.TransportError:
             time.sleep(0.1)
     process.kill()
-    raise RuntimeError(
-        f"czujka serve did not start: {process.stderr.read().decode() if process.stderr else ''}"
-    )
+    raise RuntimeError(f"czujka serve did not start: {(workdir / 'serve.log').read_text()[-2000:]}")
 
 
 def _endpoint_rate(bodies: list[bytes], port: int) -> float:

@@ -30,6 +30,7 @@ BUCKET = timedelta(minutes=10)
 MAX_GAP_BUCKETS = 7 * 24 * 6
 EVIDENCE_PER_BUCKET = 50
 REPEAT_SIGNAL = timedelta(hours=1)
+REPEAT_THREAD_SIGNAL = timedelta(minutes=10)
 SURGES = (("volume_surge", "total"), ("negative_surge", "negative"), ("harm_surge", "harmful"))
 
 
@@ -186,6 +187,16 @@ class Detectors:
         self.holidays = holidays
         self.live: dict[str, Any] = {}
         self.red_flags = RedFlagDetector()
+        self.last_sent: dict[str, tuple[datetime, float]] = {}
+
+    def _throttled(self, key: str, at: datetime, score: float) -> bool:
+        """A thread or burst that keeps alarming sends a signal when it starts, when its score rises by a
+        tenth, and every ten minutes — not one per comment (a burst of a thousand would mean a thousand)."""
+        last = self.last_sent.get(key)
+        if last and at - last[0] < REPEAT_THREAD_SIGNAL and score < last[1] + 0.1:
+            return True
+        self.last_sent[key] = (at, score)
+        return False
 
     def _get(self, key: str, make: Callable[[], Any]) -> Any:
         if key not in self.live:
@@ -232,7 +243,7 @@ class Detectors:
             Reply(c.id, c.author, c.created_at, c.is_staff, c.sentiment == "negative", c.harm, c.vulgar)
         )
         alarm = detector.alarm
-        if alarm is None:
+        if alarm is None or self._throttled(key, c.created_at, alarm.score):
             return []
         return [
             SignalIn(
@@ -244,7 +255,7 @@ class Detectors:
         detector: CoordinatedDetector = self._get(f"{c.profile_id}:coordinated", CoordinatedDetector)
         opinion = Opinion(c.id, c.author, c.created_at, c.text, c.new_account, c.rating, bool(c.competitors))
         alarm = detector.update(opinion).alarm
-        if alarm is None:
+        if alarm is None or self._throttled(f"{c.profile_id}:coordinated", c.created_at, alarm.score):
             return []
         return [
             SignalIn(
@@ -341,8 +352,13 @@ def detect(
     comment_ids: list[int],
     now: datetime | None = None,
     quiet: timedelta | None = None,
+    detectors: Detectors | None = None,
+    save: bool = True,
 ) -> list[SignalIn]:
-    """Feed newly scored comments to the detectors; open or attach incidents; resolve quiet ones."""
+    """Feed newly scored comments to the detectors; open or attach incidents; resolve quiet ones.
+
+    A long-running process passes its own `detectors` so their state stays in memory between batches
+    (restoring a burst detector means re-hashing its window) and saves it now and then (`save`)."""
 
     def zone_of(profile_id: str) -> str:
         profile = settings.profile(profile_id)
@@ -352,7 +368,10 @@ def detect(
         row = session.get(DetectorState, key)
         return row.state if row else None
 
-    detectors = Detectors(zone_of, load, lambda root_id: _root(session, root_id))
+    if detectors is None:
+        detectors = Detectors(zone_of)
+    detectors.load = load
+    detectors.root_of = lambda root_id: _root(session, root_id)
     signals: list[SignalIn] = []
     for comment in scored_comments(session, comment_ids) if comment_ids else []:
         _count(session, comment)
@@ -361,6 +380,16 @@ def detect(
         signals.extend(detectors.tick(now, [p.id for p in settings.profiles]))
     for signal in signals:
         open_or_attach(session, signal=signal)
+    if save:
+        save_states(session, detectors)
+    # Quiet is measured by the wall clock when ticking, else by the newest comment seen (replays, imports).
+    clock = now or max((s.at for s in signals), default=None) or _newest(session, comment_ids)
+    if clock is not None:
+        auto_resolve(session, now=clock, quiet=quiet or timedelta(hours=settings.incident_quiet_hours))
+    return signals
+
+
+def save_states(session: Session, detectors: Detectors) -> None:
     saved_at = datetime.now(UTC)
     for key, state in detectors.states().items():
         row = session.get(DetectorState, key)
@@ -368,11 +397,6 @@ def detect(
             session.add(DetectorState(key=key, state=state, updated_at=saved_at))
         else:
             row.state, row.updated_at = state, saved_at
-    # Quiet is measured by the wall clock when ticking, else by the newest comment seen (replays, imports).
-    clock = now or max((s.at for s in signals), default=None) or _newest(session, comment_ids)
-    if clock is not None:
-        auto_resolve(session, now=clock, quiet=quiet or timedelta(hours=settings.incident_quiet_hours))
-    return signals
 
 
 def _newest(session: Session, comment_ids: list[int]) -> datetime | None:

@@ -25,6 +25,9 @@ KIND_TITLES = {
 }
 
 
+MAX_EVIDENCE_PER_SIGNAL = 200
+
+
 class FlowError(ValueError):
     """An action that does not fit the incident's state (acknowledging a resolved incident, …)."""
 
@@ -155,7 +158,7 @@ def open_or_attach(session: Session, *, signal: SignalIn) -> Incident | None:
             select(IncidentEvidence.comment_id).where(IncidentEvidence.incident_id == incident.id)
         )
     )
-    for comment_id in dict.fromkeys(signal.evidence):
+    for comment_id in list(dict.fromkeys(signal.evidence))[:MAX_EVIDENCE_PER_SIGNAL]:
         if comment_id not in known:
             session.add(IncidentEvidence(incident_id=incident.id, comment_id=comment_id))
     session.flush()

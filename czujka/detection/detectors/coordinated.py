@@ -17,6 +17,7 @@ from czujka.analysis.normalize import normalized_text
 from czujka.detection.base import Alarm
 
 SHINGLE = 4
+MAX_CANDIDATES = 200  # enough to see a burst; bounds the work when thousands look alike
 SEED = 1
 WORD = re.compile(r"[a-z0-9*]+")
 
@@ -91,7 +92,7 @@ class CoordinatedDetector:
         sketch = minhash(opinion.text, self.num_perm)
         similar = [
             self.by_key[k][0]
-            for k in self.index.query(sketch)
+            for k in self.index.query(sketch)[:MAX_CANDIDATES]
             if self.by_key[k][1].jaccard(sketch) >= self.similarity
         ]
         key = str(opinion.comment_id)
