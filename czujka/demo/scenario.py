@@ -168,7 +168,7 @@ def _normal_traffic(w: _Writer) -> None:
         at_hour = w.start + timedelta(hours=hour)
         local = at_hour.astimezone(WARSAW)
         rate = HOURLY[local.hour] * (1.3 if local.weekday() >= 5 else 1.0)
-        for _ in range(_poisson(w.rng, rate)):
+        for _ in range(poisson(w.rng, rate)):
             at = at_hour + timedelta(seconds=w.rng.randrange(3600))
             profile = "koszyk-fb" if w.rng.random() < 0.75 else "koszyk-ig"
             post = _recent_post(w, profile, at)
@@ -194,7 +194,7 @@ def _normal_traffic(w: _Writer) -> None:
                 w.add(post, w.rng.choice(P.ENGLISH), at, kind="praise", lang="en")
 
 
-def _poisson(rng: random.Random, rate: float) -> int:
+def poisson(rng: random.Random, rate: float) -> int:
     count, threshold, product = 0, pow(2.718281828, -rate), rng.random()
     while product > threshold:
         count += 1

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from czujka.demo.scenario import poisson
 from czujka.detection.service import BUCKET, Detectors, Scored
 from czujka.incidents.flows import SignalIn
 
@@ -123,17 +124,9 @@ def _traffic(b: _Builder, start: datetime, days: int, peak: float, busy: bool) -
         if busy and local.weekday() == 0 and 9 <= local.hour < 12:
             factor *= 2.5  # a busy Monday morning after a newsletter
         rate = peak * factor / 6
-        for _ in range(_poisson(b.rng, rate)):
+        for _ in range(poisson(b.rng, rate)):
             out.append(b.ordinary(at + timedelta(seconds=b.rng.randrange(600))))
     return out
-
-
-def _poisson(rng: random.Random, rate: float) -> int:
-    count, threshold, product = 0, pow(2.718281828, -rate), rng.random()
-    while product > threshold:
-        count += 1
-        product *= rng.random()
-    return count
 
 
 def _crisis(b: _Builder, kind: str, onset: datetime, peak: float) -> list[Scored]:
