@@ -148,6 +148,11 @@ class Settings(BaseSettings):
     def profile(self, profile_id: str) -> ProfileConfig | None:
         return next((p for p in self.profiles if p.id == profile_id), None)
 
+    def timezone_of(self, profile_id: str) -> str:
+        """The profile's time zone name, or the service default for an unknown or zoneless profile."""
+        profile = self.profile(profile_id)
+        return (profile.timezone if profile else None) or self.timezone
+
     def profile_timezone(self, profile: ProfileConfig) -> ZoneInfo:
         return ZoneInfo(profile.timezone or self.timezone)
 

@@ -80,9 +80,7 @@ def _detect(runtime: Runtime, session: Session, *, ids: list[int], now: datetime
     """Detection with the runtime's in-memory detectors; their state reaches the database every minute."""
     settings = runtime.settings
     if runtime.detectors is None:
-        runtime.detectors = Detectors(
-            lambda p: (settings.profile(p).timezone if settings.profile(p) else None) or settings.timezone  # type: ignore[union-attr]
-        )
+        runtime.detectors = Detectors(settings.timezone_of)
     save = time.monotonic() - runtime.detectors_saved_at >= SAVE_EVERY_SECONDS
     detect(session, settings, comment_ids=ids, now=now, detectors=runtime.detectors, save=save)
     if save:

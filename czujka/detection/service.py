@@ -360,16 +360,12 @@ def detect(
     A long-running process passes its own `detectors` so their state stays in memory between batches
     (restoring a burst detector means re-hashing its window) and saves it now and then (`save`)."""
 
-    def zone_of(profile_id: str) -> str:
-        profile = settings.profile(profile_id)
-        return (profile.timezone if profile else None) or settings.timezone
-
     def load(key: str) -> dict[str, Any] | None:
         row = session.get(DetectorState, key)
         return row.state if row else None
 
     if detectors is None:
-        detectors = Detectors(zone_of)
+        detectors = Detectors(settings.timezone_of)
     detectors.load = load
     detectors.root_of = lambda root_id: _root(session, root_id)
     signals: list[SignalIn] = []
