@@ -135,6 +135,34 @@ def test_api_and_roles(server, runtime):
     assert done["state"] == "resolved"
 
 
+def test_api_notes_and_silence(server, runtime):
+    with session_scope(runtime.sessions) as session:
+        viewer = create_token(session, name="v", role="viewer")
+        responder = create_token(session, name="r", role="responder")
+        incident_id = flows.open_or_attach(session, signal=signal()).id
+    url = f"{server.url}/api/incidents/{incident_id}"
+    as_viewer = {"Authorization": f"Bearer {viewer}"}
+    as_responder = {"Authorization": f"Bearer {responder}"}
+    assert httpx.post(f"{url}/notes", json={"text": "x"}, headers=as_viewer).status_code == 403
+    assert httpx.post(f"{url}/notes", json={"text": ""}, headers=as_responder).status_code == 422
+    noted = httpx.post(f"{url}/notes", json={"text": "dzwonię do kuriera"}, headers=as_responder).json()
+    assert (
+        noted["timeline"][-1]["kind"] == "note" and noted["timeline"][-1]["message"] == "dzwonię do kuriera"
+    )
+    bad = httpx.post(f"{url}/silence", json={"hours": -1, "reason": "x"}, headers=as_responder)
+    assert bad.status_code == 422 and "hours" in bad.text
+    silenced = httpx.post(f"{url}/silence", json={"hours": 2, "reason": "znana awaria"}, headers=as_responder)
+    assert silenced.status_code == 200 and silenced.json()["state"] == "silenced"
+    assert "znana awaria" in silenced.json()["timeline"][-1]["message"]
+    again = httpx.post(f"{url}/silence", json={"hours": 2, "reason": "x"}, headers=as_responder)
+    assert again.status_code == 409
+    with session_scope(runtime.sessions) as session:
+        # the same kind on the same profile within the silence is muted
+        assert (
+            flows.open_or_attach(session, signal=signal(at=datetime.now(UTC) + timedelta(minutes=5))) is None
+        )
+
+
 def test_cli(runtime, monkeypatch):
     monkeypatch.setenv("CZUJKA_DATABASE_URL", runtime.settings.sqlalchemy_url)
     with session_scope(runtime.sessions) as session:
@@ -150,4 +178,10 @@ def test_cli(runtime, monkeypatch):
     shown = runner.invoke(app, ["incidents", "show", str(incident_id)])
     assert "acknowledged" in shown.output and "ania" in shown.output
     assert runner.invoke(app, ["incidents", "show", "999"]).exit_code == 1
+    noted = runner.invoke(
+        app, ["incidents", "note", str(incident_id), "kurier potwierdził", "--actor", "ania"]
+    )
+    assert noted.exit_code == 0, noted.output
+    assert runner.invoke(app, ["incidents", "note", str(incident_id), " "]).exit_code == 2
+    assert "kurier potwierdził" in runner.invoke(app, ["incidents", "show", str(incident_id)]).output
     assert runner.invoke(app, ["incidents", "resolve", str(incident_id)]).exit_code == 0

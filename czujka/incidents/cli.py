@@ -1,4 +1,4 @@
-"""`czujka incidents list|show|ack|resolve`."""
+"""`czujka incidents list|show|ack|resolve|note|silence`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-incidents_app = typer.Typer(help="Incidents: list, show, acknowledge, resolve.", no_args_is_help=True)
+incidents_app = typer.Typer(
+    help="Incidents: list, show, acknowledge, resolve, add notes, silence.", no_args_is_help=True
+)
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
 ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="czujka.toml.")]
@@ -85,22 +87,23 @@ def show_cmd(incident_id: int, config: ConfigOption = None, as_json: JsonOption 
         console.print(f"  {c['created_at'][:16]}  {who}: {c['message'][:120]}", highlight=False, markup=False)
 
 
-def _act(action_name: str, incident_id: int, config: Path | None, reason: str, actor: str | None) -> None:
+def _act(action_name: str, incident_id: int, config: Path | None, actor: str | None, **args: Any) -> None:
     from czujka.incidents import flows
+    from czujka.incidents.models import Incident
     from czujka.storage.engine import session_scope
 
     runtime = _runtime(config)
     action = getattr(flows, action_name)
     try:
         with session_scope(runtime.sessions) as session:
-            incident = action(
+            action(
                 session,
                 incident_id=incident_id,
                 actor=actor or f"cli:{getpass.getuser()}",
                 at=datetime.now(UTC),
-                reason=reason,
+                **args,
             )
-            state = incident.state
+            state = session.get(Incident, incident_id).state
     except flows.FlowError as exc:
         errors.print(f"error: {exc}", highlight=False)
         raise typer.Exit(1) from None
@@ -115,7 +118,7 @@ def ack_cmd(
     actor: Annotated[str | None, typer.Option(help="Who acknowledges (default: the OS user).")] = None,
 ) -> None:
     """Acknowledge a triggered incident."""
-    _act("acknowledge", incident_id, config, reason, actor)
+    _act("acknowledge", incident_id, config, actor, reason=reason)
 
 
 @incidents_app.command("resolve")
@@ -126,4 +129,28 @@ def resolve_cmd(
     actor: Annotated[str | None, typer.Option(help="Who resolves (default: the OS user).")] = None,
 ) -> None:
     """Resolve an incident."""
-    _act("resolve", incident_id, config, reason, actor)
+    _act("resolve", incident_id, config, actor, reason=reason)
+
+
+ActorOption = Annotated[str | None, typer.Option(help="Who acts (default: the OS user).")]
+
+
+@incidents_app.command("note")
+def note_cmd(incident_id: int, text: str, config: ConfigOption = None, actor: ActorOption = None) -> None:
+    """Add a note to an incident's timeline."""
+    if not text.strip():
+        errors.print("error: the note is empty")
+        raise typer.Exit(2)
+    _act("note", incident_id, config, actor, text=text)
+
+
+@incidents_app.command("silence")
+def silence_cmd(
+    incident_id: int,
+    hours: Annotated[float, typer.Option(min=0.1, max=336, help="How long to mute its profile and kind.")],
+    reason: Annotated[str, typer.Option(help="Why (shown on the timeline and the silence).")],
+    config: ConfigOption = None,
+    actor: ActorOption = None,
+) -> None:
+    """Silence an open incident: no pages, matching signals muted for HOURS."""
+    _act("silence_incident", incident_id, config, actor, hours=hours, reason=reason)

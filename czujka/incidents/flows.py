@@ -205,6 +205,10 @@ def silence_incident(
 ) -> Silence:
     """Silence an incident's profile and kind for `hours`, and mark the incident silenced."""
     incident = _get(session, incident_id)
+    if incident.state not in OPEN_STATES:
+        raise FlowError(f"incident {incident_id} is {incident.state}; only an open incident can be silenced")
+    if not hours > 0:
+        raise FlowError(f"hours must be positive, not {hours}")
     silence = Silence(
         profile_id=incident.profile_id,
         kind=incident.kind,

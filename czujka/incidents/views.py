@@ -1,4 +1,4 @@
-"""Incident API: list, one with timeline and evidence, acknowledge, resolve."""
+"""Incident API: list, one with timeline and evidence, acknowledge, resolve, notes, silences."""
 
 from __future__ import annotations
 
@@ -69,3 +69,47 @@ def resolve(
     incident_id: int, session: SessionDep, token: Responder, body: ActionIn | None = None
 ) -> dict[str, Any]:
     return _act(flows.resolve, session, token, incident_id, body)
+
+
+class NoteIn(BaseModel):
+    text: str = Field(..., min_length=1, max_length=5000)
+
+
+class SilenceIn(BaseModel):
+    hours: float = Field(
+        ..., gt=0, le=24 * 14, description="How long to mute the incident's profile and kind."
+    )
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+@router.post("/{incident_id}/notes")
+def add_note(incident_id: int, body: NoteIn, session: SessionDep, token: Responder) -> dict[str, Any]:
+    try:
+        flows.note(
+            session,
+            incident_id=incident_id,
+            actor=f"token:{token.name}",
+            at=datetime.now(UTC),
+            text=body.text,
+        )
+    except flows.FlowError as exc:
+        raise HTTPException(404, str(exc)) from None
+    session.flush()
+    return get_incident(session, incident_id) or {}
+
+
+@router.post("/{incident_id}/silence")
+def silence(incident_id: int, body: SilenceIn, session: SessionDep, token: Responder) -> dict[str, Any]:
+    try:
+        flows.silence_incident(
+            session,
+            incident_id=incident_id,
+            actor=f"token:{token.name}",
+            at=datetime.now(UTC),
+            hours=body.hours,
+            reason=body.reason,
+        )
+    except flows.FlowError as exc:
+        status = 404 if "no incident" in str(exc) else 409
+        raise HTTPException(status, str(exc)) from None
+    return get_incident(session, incident_id) or {}
