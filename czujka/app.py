@@ -11,8 +11,10 @@ from czujka import __version__
 from czujka.comments import views as comment_views
 from czujka.config import Settings
 from czujka.incidents import views as incident_views
+from czujka.notifications import views as push_views
+from czujka.oncall import views as oncall_views
 from czujka.runtime import Runtime, build_runtime
-from czujka.web.routes import system, webhooks
+from czujka.web.routes import ack, system, webhooks
 
 
 def build_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
@@ -30,4 +32,7 @@ def build_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(comment_views.router)
     app.include_router(system.router)
     app.include_router(incident_views.router)
+    app.include_router(oncall_views.router)
+    app.include_router(push_views.router)
+    app.include_router(ack.router)
     return app

@@ -16,6 +16,7 @@ from czujka.analysis.cli import eval_app, score, train
 from czujka.background import start_background
 from czujka.config import ConfigError, Settings, load_settings
 from czujka.incidents.cli import incidents_app
+from czujka.oncall.cli import oncall_app
 
 app = typer.Typer(
     help="czujka keeps watch over a shop's social media and wakes the right person.", no_args_is_help=True
@@ -28,6 +29,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(bench_app, name="bench")
 app.add_typer(eval_app, name="eval")
 app.add_typer(incidents_app, name="incidents")
+app.add_typer(oncall_app, name="oncall")
 app.command()(score)
 app.command()(train)
 
@@ -83,6 +85,17 @@ def check_config(
         console.print(f"  {profile.id}: {profile.platform} {profile.platform_id}, {token}", highlight=False)
     if settings.meta_app_secret is None and any(p.platform != "generic" for p in settings.profiles):
         console.print("  warning: CZUJKA_META_APP_SECRET is not set: Meta webhooks will be refused")
+    from czujka.oncall.checks import oncall_report
+
+    report = oncall_report(settings)
+    for line in report.lines:
+        console.print(f"  {line}", highlight=False, markup=False)
+    for warning in report.warnings:
+        console.print(f"  warning: {warning}", highlight=False, markup=False)
+    for problem in report.problems:
+        errors.print(f"{where}: {problem}", highlight=False, markup=False)
+    if report.problems:
+        raise typer.Exit(1)
 
 
 @db_app.command("upgrade")
@@ -129,15 +142,24 @@ def serve(
 
 
 @app.command()
-def worker(config: ConfigOption = None) -> None:
-    """Run the background loops (scoring, Graph API polling) without the web app."""
+def worker(
+    config: ConfigOption = None,
+    score: Annotated[bool, typer.Option(help="Score comments and run the detectors.")] = True,
+    page: Annotated[bool, typer.Option(help="Escalate incidents and send pages.")] = True,
+    poll: Annotated[bool, typer.Option(help="Poll the Graph API.")] = True,
+) -> None:
+    """Run the background loops (scoring and detection, paging, Graph API polling) without the web app.
+
+    Any number of workers may page from one PostgreSQL database: each step is taken by one of them."""
     from czujka.logs import configure_logging
 
     settings = settings_or_exit(config)
     configure_logging(settings.log_level)
     runtime = migrated_runtime(settings)
     stop = threading.Event()
-    threads = start_background(runtime, stop)
+    threads = start_background(runtime, stop, score=score, page=page, poll=poll)
+    if not threads:
+        raise fail("nothing to run: every loop is switched off")
     try:
         while all(t.is_alive() for t in threads):
             threads[0].join(timeout=1)

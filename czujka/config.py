@@ -12,7 +12,7 @@ import tomllib
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     BaseModel,
@@ -25,9 +25,11 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from czujka.oncall.config import PersonConfig, PolicyConfig, RouteConfig, ScheduleConfig, check_references
+from czujka.validators import check_timezone, resolve_secret
+
 CONFIG_ENV = "CZUJKA_CONFIG"
 DEFAULT_CONFIG = Path("czujka.toml")
-ENV_PREFIX = "env:"
 
 
 class ConfigError(Exception):
@@ -37,26 +39,6 @@ class ConfigError(Exception):
         self.source = source
         self.problems = problems
         super().__init__("\n".join(f"{source}: {where}: {reason}" for where, reason in problems))
-
-
-def resolve_secret(value: Any) -> Any:
-    """`"env:NAME"` becomes the value of NAME; the error names the variable, never a value."""
-    if isinstance(value, str) and value.startswith(ENV_PREFIX):
-        name = value[len(ENV_PREFIX) :].strip()
-        if not name:
-            raise ValueError("'env:' needs the name of an environment variable")
-        if name not in os.environ:
-            raise ValueError(f"environment variable {name} is not set")
-        return os.environ[name]
-    return value
-
-
-def check_timezone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Warsaw)") from None
-    return value
 
 
 class ProfileConfig(BaseModel):
@@ -109,13 +91,29 @@ class Settings(BaseSettings):
         3.0, gt=0, description="An incident with no new signal this long resolves."
     )
     profiles: list[ProfileConfig] = Field(default_factory=list, description="Watched profiles.")
-    # Sections owned by on-call and routing; kept as given so one file serves every part of czujka.
-    people: list[dict[str, Any]] = Field(default_factory=list, description="People (on-call).")
-    schedules: list[dict[str, Any]] = Field(default_factory=list, description="On-duty schedules.")
-    escalation_policies: list[dict[str, Any]] = Field(default_factory=list, description="Chains of command.")
-    routes: list[dict[str, Any]] = Field(default_factory=list, description="Which policy handles what.")
-
-    _resolve = field_validator("meta_verify_token", "meta_app_secret", mode="before")(resolve_secret)
+    people: list[PersonConfig] = Field(default_factory=list, description="People who can be paged.")
+    schedules: list[ScheduleConfig] = Field(default_factory=list, description="Who is on duty when.")
+    escalation_policies: list[PolicyConfig] = Field(default_factory=list, description="Chains of command.")
+    routes: list[RouteConfig] = Field(default_factory=list, description="Which policy handles what.")
+    page_max_age_minutes: float = Field(
+        60.0, gt=0, description="Incidents opened longer ago than this (replays, imports) are not paged."
+    )
+    high_urgency_min_severity: int = Field(
+        2, ge=1, le=4, description="Incidents this severe use people's high-urgency channels."
+    )
+    notify_attempts: int = Field(3, ge=1, le=10, description="Tries per channel before the next channel.")
+    notify_retry_seconds: float = Field(10.0, gt=0, description="First retry delay; doubles each try.")
+    notify_timeout_seconds: float = Field(15.0, gt=0, description="Longest wait for one channel to answer.")
+    ack_link_hours: float = Field(24.0, gt=0, description="How long a one-tap acknowledge link works.")
+    vapid_private_key: SecretStr | None = Field(
+        None, description="Web Push VAPID private key (PEM or base64url); generated and stored if unset."
+    )
+    vapid_subject: str = Field(
+        "mailto:czujka@localhost", description="Contact sent to push services with every Web Push."
+    )
+    _resolve = field_validator("meta_verify_token", "meta_app_secret", "vapid_private_key", mode="before")(
+        resolve_secret
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -135,6 +133,38 @@ class Settings(BaseSettings):
                 raise ValueError(f"profiles[{i}]: {profile.platform} id {profile.platform_id} is used twice")
             pairs.add(pair)
         return self
+
+    @model_validator(mode="after")
+    def _oncall_references(self) -> Settings:
+        problems = check_references(
+            people=self.people,
+            schedules=self.schedules,
+            policies=self.escalation_policies,
+            routes=self.routes,
+            profiles={p.id for p in self.profiles},
+        )
+        if problems:
+            raise ValueError("; ".join(problems))
+        # The pure on-call functions take one schedule or person, so the service defaults are filled in here.
+        self.schedules = [
+            s.model_copy(update={"timezone": s.timezone or self.timezone}) for s in self.schedules
+        ]
+        self.people = [
+            p.model_copy(
+                update={"timezone": p.timezone or self.timezone, "language": p.language or self.language}
+            )
+            for p in self.people
+        ]
+        return self
+
+    def person(self, person_id: str) -> PersonConfig | None:
+        return next((p for p in self.people if p.id == person_id), None)
+
+    def schedule(self, schedule_id: str) -> ScheduleConfig | None:
+        return next((s for s in self.schedules if s.id == schedule_id), None)
+
+    def policy(self, policy_id: str) -> PolicyConfig | None:
+        return next((p for p in self.escalation_policies if p.id == policy_id), None)
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -29,6 +29,8 @@ class Runtime:
     analyzer: Analyzer = field(default_factory=Analyzer)
     heartbeats: dict[str, datetime] = field(default_factory=dict)
     score_signal: threading.Event = field(default_factory=threading.Event)
+    escalate_signal: threading.Event = field(default_factory=threading.Event)
+    page_signal: threading.Event = field(default_factory=threading.Event)
     # Detectors kept in memory by the scoring loop between batches; their state is saved every minute.
     detectors: Any = None
     detectors_saved_at: float = 0.0

@@ -73,6 +73,7 @@ def score_batch(runtime: Runtime, *, limit: int = BATCH) -> int:
         session.execute(delete(CommentScore).where(CommentScore.comment_id.in_(ids)))
         session.execute(insert(CommentScore), values)
         _detect(runtime, session, ids=ids)
+    runtime.escalate_signal.set()  # an incident may have opened: the escalator need not wait for its tick
     return len(rows)
 
 

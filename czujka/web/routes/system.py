@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,12 +12,15 @@ from sqlalchemy import func, select, text
 
 from czujka import __version__
 from czujka.comments.models import Comment, IngestLog
+from czujka.notifications.models import Notification
+from czujka.oncall.models import Escalation, LoopHeartbeat
 from czujka.sources.files import detect_format, import_text
 from czujka.sources.models import PollState
 from czujka.storage.migrate import current_revision, head_revision
 from czujka.web.deps import Admin, Responder, RuntimeDep, SessionDep, read_body
 
 router = APIRouter(prefix="/api", tags=["system"])
+STALE_AFTER = timedelta(seconds=30)
 
 
 @router.get("/health")
@@ -35,6 +38,7 @@ def health(runtime: RuntimeDep, session: SessionDep) -> dict[str, Any]:
         problems.append(f"poll {state.profile_id}: {state.error_kind}")
     now = datetime.now(UTC)
     beats = {name: (now - at).total_seconds() for name, at in runtime.heartbeats.items()}
+    problems += paging_problems(session, now)
     return {
         "status": "ok" if not problems else "degraded",
         "version": __version__,
@@ -43,6 +47,24 @@ def health(runtime: RuntimeDep, session: SessionDep) -> dict[str, Any]:
         "heartbeats_seconds_ago": beats,
         "problems": problems,
     }
+
+
+def paging_problems(session: SessionDep, now: datetime) -> list[str]:
+    """Escalations are due or pages are waiting, and no worker's escalator has finished a round lately."""
+    waiting = session.scalar(
+        select(func.count())
+        .select_from(Escalation)
+        .where(Escalation.status == "active", Escalation.next_step_at < now - STALE_AFTER)
+    ) or session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.status == "pending", Notification.send_after < now - STALE_AFTER)
+    )
+    if not waiting:
+        return []
+    beat = session.get(LoopHeartbeat, "escalator")
+    age = f"{(now - beat.at).total_seconds():.0f} s ago" if beat else "never"
+    return [f"paging: steps or pages are overdue and the escalation worker last ran {age}"]
 
 
 @router.get("/ingest-log")

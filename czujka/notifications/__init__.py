@@ -1,0 +1,1 @@
+"""Pages to people: channels (Apprise URLs, Web Push), retries, fallbacks, acknowledge links."""

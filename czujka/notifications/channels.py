@@ -1,0 +1,93 @@
+"""Handing a page to a channel: any Apprise URL, Web Push to a person's browsers, or a local file.
+
+Each send returns a `Delivery` (ok, error text without secrets) and never raises for a channel's failure, so
+the pipeline decides about retries and fallbacks in one place.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from czujka.oncall.config import WEBPUSH
+
+_file_lock = threading.Lock()
+_LOG_PREFIX = re.compile(r"^\S+ \S+ - \w+ - ", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """What every channel gets: a title, a plain-text body, and the pieces for rich channels."""
+
+    title: str
+    body: str
+    incident_id: int
+    severity: int
+    url: str
+    ack_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    ok: bool
+    error: str | None = None
+    gone: bool = False  # the receiver says the address no longer exists (Web Push 404/410)
+
+
+def _write_file(url: str, page: Page) -> Delivery:
+    """`file:///path/pages.jsonl`: one JSON line per page (for demos, tests and air-gapped set-ups)."""
+    path = Path(unquote(urlsplit(url).path))
+    record = {
+        "at": datetime.now(UTC).isoformat(),
+        "title": page.title,
+        "body": page.body,
+        "incident": page.incident_id,
+        "ack_url": page.ack_url,
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with _file_lock, path.open("a", encoding="utf-8") as out:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    except OSError as exc:
+        return Delivery(False, f"cannot write {path}: {exc.strerror}")
+    return Delivery(True)
+
+
+def _apprise(url: str, page: Page, timeout: float) -> Delivery:
+    import apprise
+
+    asset = apprise.AppriseAsset(app_id="czujka", app_desc="czujka", async_mode=False)
+    notifier = apprise.Apprise(asset=asset)
+    if not notifier.add(url):
+        return Delivery(False, f"Apprise does not understand this {url.split('://', 1)[0]}:// address")
+    for server in notifier:
+        # Every Apprise plugin takes these; a dead SMTP or HTTP host must not hold the pipeline for minutes.
+        server.socket_connect_timeout = timeout
+        server.socket_read_timeout = timeout
+    with apprise.LogCapture(level=logging.WARNING) as captured:
+        ok = bool(notifier.notify(body=page.body, title=page.title))
+    if ok:
+        return Delivery(True)
+    text = _LOG_PREFIX.sub("", captured.getvalue()).strip().splitlines()
+    return Delivery(False, (text[-1] if text else "the channel refused the message")[:500])
+
+
+def send(url: str, page: Page, *, timeout: float, push: Any = None) -> Delivery:
+    """Send on one channel. `push` sends Web Push (see notifications/push.py) when the channel is 'webpush'."""
+    try:
+        if url == WEBPUSH:
+            if push is None:
+                return Delivery(False, "web push is not available in this process")
+            return push(page)
+        if url.startswith("file://"):
+            return _write_file(url, page)
+        return _apprise(url, page, timeout)
+    except Exception as exc:  # a plugin's bug must not stop the pipeline: it is one failed delivery
+        return Delivery(False, f"{type(exc).__name__}: {exc}"[:500])

@@ -1,0 +1,144 @@
+"""The words of a page, in the person's language: what happened, where, how bad, who to call, and the link."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+KIND_NAMES = {
+    "pl": {
+        "negative_surge": "fala negatywnych komentarzy",
+        "harm_surge": "przybywa wulgarnych i obraźliwych komentarzy",
+        "volume_surge": "nagły wzrost liczby komentarzy",
+        "quarrel": "kłótnia w wątku",
+        "coordinated": "skoordynowany atak: seria niemal identycznych opinii",
+        "red_flag": "komentarz o wadze prawnej lub dotyczący bezpieczeństwa",
+        "keyword": "obserwowane słowo",
+    },
+    "en": {
+        "negative_surge": "negative comments are surging",
+        "harm_surge": "vulgar and abusive comments are piling up",
+        "volume_surge": "comment volume is surging",
+        "quarrel": "a quarrel is heating up in a thread",
+        "coordinated": "a coordinated burst of near-identical opinions",
+        "red_flag": "a comment with legal or safety weight",
+        "keyword": "a watched keyword",
+    },
+}
+TOPIC_NAMES = {
+    "pl": {
+        "delivery": "dostawa",
+        "payment": "płatności",
+        "product": "produkt",
+        "refund": "zwroty",
+        "service": "obsługa",
+        "legal-safety": "prawo i bezpieczeństwo",
+        "other": "inne",
+    },
+    "en": {
+        "delivery": "delivery",
+        "payment": "payments",
+        "product": "product",
+        "refund": "returns",
+        "service": "service",
+        "legal-safety": "legal and safety",
+        "other": "other",
+    },
+}
+WORDS = {
+    "pl": {
+        "severity": "waga",
+        "of": "z",
+        "profile": "Profil",
+        "since": "od",
+        "comments": "Najgorsze komentarze",
+        "experts": "Eksperci do tematu",
+        "ack": "Potwierdź jednym dotknięciem",
+        "open": "Incydent",
+        "step": "Eskalacja: krok",
+        "topic": "temat",
+        "none": "brak",
+    },
+    "en": {
+        "severity": "severity",
+        "of": "of",
+        "profile": "Profile",
+        "since": "since",
+        "comments": "Worst comments",
+        "experts": "Experts for the topic",
+        "ack": "Acknowledge with one tap",
+        "open": "Incident",
+        "step": "Escalation: step",
+        "topic": "topic",
+        "none": "none",
+    },
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    author: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Expert:
+    name: str
+    topics: tuple[str, ...]
+    phone: str | None
+    email: str | None
+
+
+def kind_name(kind: str, language: str) -> str:
+    return KIND_NAMES.get(language, KIND_NAMES["en"]).get(kind, kind)
+
+
+def topic_name(topic: str | None, language: str) -> str:
+    names = TOPIC_NAMES.get(language, TOPIC_NAMES["en"])
+    return names.get(topic or "", topic or WORDS.get(language, WORDS["en"])["none"])
+
+
+def render_page(
+    *,
+    language: str,
+    incident_id: int,
+    kind: str,
+    severity: int,
+    profile_name: str,
+    opened_at: datetime,
+    timezone: str,
+    topic: str | None,
+    quotes: list[Quote],
+    experts: list[Expert],
+    url: str,
+    ack_url: str,
+    step: int,
+) -> tuple[str, str]:
+    """(title, plain-text body) short enough for an SMS gateway's first screen and a lock screen."""
+    w = WORDS.get(language, WORDS["en"])
+    local = opened_at.astimezone(ZoneInfo(timezone))
+    title = f"[czujka] {w['severity']} {severity}/3 · {profile_name}: {kind_name(kind, language)}"
+    lines = [
+        f"{w['profile']}: {profile_name} · {w['since']} {local:%Y-%m-%d %H:%M} · "
+        f"{w['topic']}: {topic_name(topic, language)}",
+        f"{w['ack']}: {ack_url}",
+        f"{w['open']} #{incident_id}: {url}",
+    ]
+    if quotes:
+        lines.append(f"{w['comments']}:")
+        lines += [f"  {q.author}: {_short(q.text)}" for q in quotes]
+    if experts:
+        lines.append(f"{w['experts']}:")
+        for e in experts:
+            contact = " · ".join(x for x in (e.phone, e.email) if x)
+            lines.append(
+                f"  {e.name} ({', '.join(topic_name(t, language) for t in e.topics)}) {contact}".rstrip()
+            )
+    lines.append(f"{w['step']} {step + 1}")
+    return title, "\n".join(lines)
+
+
+def _short(text: str, limit: int = 140) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

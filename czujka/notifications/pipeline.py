@@ -1,0 +1,213 @@
+"""Pages go out through small stages behind one verb, `deliver`: claim → still wanted? → render → send →
+record (sent, retry with backoff, or failed and on to the person's next channel).
+
+A claim is a lease: a worker that dies mid-send leaves the page to be claimed again when the lease ends, so
+every page is delivered at least once; the unique dedup key per step, person and channel keeps it to one page.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import structlog
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from czujka.analysis.models import CommentScore
+from czujka.comments.models import Comment
+from czujka.config import Settings
+from czujka.incidents.flows import event
+from czujka.incidents.models import Incident, IncidentEvidence
+from czujka.notifications.ack import create_link
+from czujka.notifications.channels import Delivery, Page, send
+from czujka.notifications.message import Expert, Quote, render_page
+from czujka.notifications.models import Notification
+from czujka.oncall.escalation import experts_for
+from czujka.oncall.service import incident_topic
+from czujka.storage.dialect import skip_locked
+from czujka.storage.engine import session_scope
+
+log = structlog.get_logger("czujka.notifications")
+LEASE = timedelta(minutes=2)
+PushFactory = Callable[[str], Callable[[Page], Delivery]]
+
+
+def _claimable(now: datetime):
+    return or_(
+        and_(Notification.status == "pending", Notification.send_after <= now),
+        and_(Notification.status == "sending", Notification.lease_until < now),
+    )
+
+
+def claim(sessions: sessionmaker[Session], *, now: datetime, limit: int) -> list[tuple[int, str]]:
+    """Take up to `limit` due pages; each claimed row gets a fresh claim token that later writes must match."""
+    claimed: list[tuple[int, str]] = []
+    with session_scope(sessions) as session:
+        ids = session.scalars(
+            skip_locked(
+                session,
+                select(Notification.id).where(_claimable(now)).order_by(Notification.send_after).limit(limit),
+            )
+        ).all()
+        for notification_id in ids:
+            token = secrets.token_hex(16)
+            taken = session.execute(
+                update(Notification)
+                .where(Notification.id == notification_id, _claimable(now))
+                .values(
+                    status="sending", claim=token, lease_until=now + LEASE, attempts=Notification.attempts + 1
+                )
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if taken:
+                claimed.append((notification_id, token))
+    return claimed
+
+
+def _quotes(session: Session, incident_id: int, limit: int = 3) -> list[Quote]:
+    rows = session.execute(
+        select(Comment.author_name, Comment.message)
+        .join(IncidentEvidence, IncidentEvidence.comment_id == Comment.id)
+        .outerjoin(CommentScore, CommentScore.comment_id == Comment.id)
+        .where(IncidentEvidence.incident_id == incident_id)
+        .order_by(func.coalesce(CommentScore.harm, 0).desc(), Comment.created_at.desc())
+        .limit(limit)
+    ).all()
+    return [Quote(author or "?", text or "") for author, text in rows]
+
+
+def _prepare(
+    session: Session, settings: Settings, notification: Notification, now: datetime
+) -> tuple[str, Page] | str:
+    """The channel address and the rendered page, or why this page is no longer to be sent."""
+    incident = session.get(Incident, notification.incident_id)
+    if incident.state != "triggered":
+        return f"not sent: the incident is {incident.state}"
+    person = settings.person(notification.person_id)
+    if person is None:
+        return f"not sent: {notification.person_id} is no longer in czujka.toml"
+    rule = person.rule(notification.urgency)
+    if notification.channel_number >= len(rule):
+        return f"not sent: {person.id} no longer has channel {notification.channel_number + 1}"
+    url = rule[notification.channel_number][1]
+    token = create_link(
+        session, incident_id=incident.id, person_id=person.id, now=now, hours=settings.ack_link_hours
+    )
+    topic = incident_topic(session, incident)
+    profile = settings.profile(incident.profile_id)
+    base = settings.public_url.rstrip("/")
+    experts = [
+        Expert(e.name, tuple(e.expert_in), e.phone, e.email) for e in experts_for(settings, topic, now)
+    ]
+    title, body = render_page(
+        language=person.language or settings.language,
+        incident_id=incident.id,
+        kind=incident.kind,
+        severity=incident.severity,
+        profile_name=profile.name if profile else incident.profile_id,
+        opened_at=incident.opened_at,
+        timezone=settings.timezone_of(incident.profile_id),
+        topic=topic,
+        quotes=_quotes(session, incident.id),
+        experts=experts,
+        url=f"{base}/incidents/{incident.id}",
+        ack_url=f"{base}/ack/{token}",
+        step=notification.step,
+    )
+    page = Page(
+        title, body, incident.id, incident.severity, f"{base}/incidents/{incident.id}", f"{base}/ack/{token}"
+    )
+    return url, page
+
+
+def deliver(
+    sessions: sessionmaker[Session],
+    *,
+    settings: Settings,
+    notification_id: int,
+    claim_token: str,
+    push: PushFactory | None = None,
+) -> str:
+    """Send one claimed page and record what happened; returns the final status of this attempt."""
+    now = datetime.now(UTC)
+    with session_scope(sessions) as session:
+        notification = session.get(Notification, notification_id)
+        if notification is None or notification.claim != claim_token:
+            return "lost"
+        prepared = _prepare(session, settings, notification, now)
+        if isinstance(prepared, str):
+            notification.status, notification.last_error, notification.claim = "skipped", prepared, None
+            return "skipped"
+        notification.handed_at = notification.handed_at or now
+        person_id, attempts = notification.person_id, notification.attempts
+    url, page = prepared
+    result = send(url, page, timeout=settings.notify_timeout_seconds, push=push(person_id) if push else None)
+    return _record(
+        sessions,
+        settings=settings,
+        notification_id=notification_id,
+        claim_token=claim_token,
+        result=result,
+        attempts=attempts,
+    )
+
+
+def _record(
+    sessions: sessionmaker[Session],
+    *,
+    settings: Settings,
+    notification_id: int,
+    claim_token: str,
+    result: Delivery,
+    attempts: int,
+) -> str:
+    now = datetime.now(UTC)
+    with session_scope(sessions) as session:
+        n = session.get(Notification, notification_id)
+        if n is None or n.claim != claim_token:
+            return "lost"  # the lease ran out and another worker owns this page now
+        incident = session.get(Incident, n.incident_id)
+        where = f"{n.person_id} via {n.channel} (step {n.step + 1}, {n.via})"
+        if result.ok:
+            n.status, n.sent_at, n.claim, n.last_error = "sent", now, None, None
+            event(
+                session,
+                incident,
+                at=now,
+                kind="page",
+                actor="czujka",
+                message=f"paged {where}",
+                data={"notification": n.id, "channel": n.channel, "attempts": attempts},
+            )
+            return "sent"
+        n.last_error, n.claim = result.error, None
+        if attempts < settings.notify_attempts and not result.gone:
+            n.status = "pending"
+            n.send_after = now + timedelta(seconds=settings.notify_retry_seconds * 2 ** (attempts - 1))
+            return "retry"
+        n.status = "failed"
+        event(
+            session,
+            incident,
+            at=now,
+            kind="page_failed",
+            actor="czujka",
+            message=f"could not page {where} after {attempts} tries: {result.error}",
+            data={"notification": n.id, "channel": n.channel},
+        )
+        # The person's next channel goes out now instead of after its delay.
+        following = session.scalar(
+            select(Notification)
+            .where(
+                Notification.page_key == n.page_key,
+                Notification.channel_number > n.channel_number,
+                Notification.status == "pending",
+            )
+            .order_by(Notification.channel_number)
+            .limit(1)
+        )
+        if following is not None:
+            following.send_after = min(following.send_after, now)
+        return "failed"

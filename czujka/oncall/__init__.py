@@ -1,0 +1,1 @@
+"""Who is on duty, the chain of command, and the worker that walks it."""

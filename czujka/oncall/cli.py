@@ -1,0 +1,176 @@
+"""`czujka oncall who|simulate|export-ical`: test routing and schedules without paging anyone."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+
+oncall_app = typer.Typer(
+    help="On-call: who is on duty, what an incident would page, calendars.", no_args_is_help=True
+)
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
+ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="czujka.toml.")]
+AtOption = Annotated[
+    str | None,
+    typer.Option("--at", help="A time, 'YYYY-MM-DD HH:MM' in the service time zone (default: now)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="One JSON object on standard output.")]
+
+
+def _settings(config: Path | None) -> Any:
+    from czujka.cli import settings_or_exit
+
+    return settings_or_exit(config)
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    errors.print(f"error: {message}", highlight=False, markup=False)
+    return typer.Exit(code)
+
+
+def parse_at(text: str | None, zone: str) -> datetime:
+    if text is None:
+        return datetime.now(UTC).astimezone(ZoneInfo(zone))
+    from czujka.oncall.config import parse_local_time
+
+    try:
+        return parse_local_time(text, zone)
+    except ValueError as exc:
+        raise _fail(f"--at: {exc}") from None
+
+
+@oncall_app.command("who")
+def who(
+    config: ConfigOption = None,
+    at: AtOption = None,
+    schedule: Annotated[str | None, typer.Option(help="Only this schedule.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Who is on duty (now or --at), per schedule, and which layer put them there."""
+    from czujka.oncall.schedule import who_is_on_duty
+
+    settings = _settings(config)
+    chosen = [s for s in settings.schedules if schedule is None or s.id == schedule]
+    if schedule is not None and not chosen:
+        known = ", ".join(s.id for s in settings.schedules) or "none"
+        raise _fail(f"no schedule {schedule!r} (known: {known})")
+    if not chosen:
+        raise _fail("czujka.toml has no [[schedules]]")
+    results = []
+    for item in chosen:
+        moment = parse_at(at, item.timezone or settings.timezone)
+        duty = who_is_on_duty(item, moment)
+        local = moment.astimezone(ZoneInfo(item.timezone or settings.timezone))
+        results.append(
+            {"schedule": item.id, "at": local.isoformat(), "on_duty": list(duty.people), "layer": duty.layer}
+        )
+    if as_json:
+        out = results[0] if schedule is not None else results
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        return
+    for r in results:
+        people = ", ".join(r["on_duty"]) or "NOBODY (a coverage gap)"
+        console.print(
+            f"{r['schedule']} at {r['at']}: {people} [{r['layer'] or '-'}]", highlight=False, markup=False
+        )
+
+
+@oncall_app.command("simulate")
+def simulate_cmd(
+    profile: Annotated[str, typer.Option(help="Profile id.")],
+    kind: Annotated[str, typer.Option(help="Incident kind, e.g. negative_surge, quarrel, red_flag.")],
+    severity: Annotated[int, typer.Option(min=1, max=3, help="1 to 3.")],
+    config: ConfigOption = None,
+    at: AtOption = None,
+    topic: Annotated[str | None, typer.Option(help="The incident's topic (picks the experts).")] = None,
+    no_ack: Annotated[bool, typer.Option("--no-ack", help="Nobody acknowledges (the default).")] = True,
+    ack_after: Annotated[
+        float | None, typer.Option(help="Somebody acknowledges this many minutes after the start.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The pages (time, person, channel) an incident would cause. Sends nothing."""
+    from czujka.oncall.config import KINDS, TOPIC_ALIASES, TOPICS
+    from czujka.oncall.escalation import route_policy, simulate
+
+    settings = _settings(config)
+    if settings.profile(profile) is None:
+        raise _fail(f"no profile {profile!r} in the configuration")
+    if kind not in KINDS:
+        raise _fail(f"unknown kind {kind!r} (known: {', '.join(KINDS)})")
+    topic = TOPIC_ALIASES.get(topic, topic) if topic else None
+    if topic is not None and topic not in TOPICS:
+        raise _fail(f"unknown topic {topic!r} (known: {', '.join(TOPICS)})")
+    zone = settings.timezone_of(profile)
+    start = parse_at(at, zone)
+    policy = route_policy(settings, profile=profile, kind=kind, severity=severity)
+    if policy is None:
+        raise _fail("no route matches and there is no 'default' escalation policy: nobody would be paged", 1)
+    after = timedelta(minutes=ack_after) if ack_after is not None else None
+    pages, notes = simulate(settings, policy, severity=severity, topic=topic, at=start, ack_after=after)
+    rows = [
+        {
+            "at": p.at.astimezone(ZoneInfo(zone)).isoformat(),
+            "person": p.person,
+            "channel": p.channel,
+            "channel_number": p.channel_number + 1,
+            "step": p.step + 1,
+            "round": p.round + 1,
+            "via": p.via,
+        }
+        for p in pages
+    ]
+    if as_json:
+        out = {"policy": policy.id, "start": start.isoformat(), "pages": rows, "notes": notes}
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        return
+    console.print(f"policy {policy.id}, start {start:%Y-%m-%d %H:%M %Z}", highlight=False, markup=False)
+    for r in rows:
+        console.print(
+            f"  {r['at'][:16].replace('T', ' ')}  step {r['step']} round {r['round']}  {r['person']:<10} "
+            f"{r['channel']:<10} ({r['via']})",
+            highlight=False,
+            markup=False,
+        )
+    for note in notes:
+        console.print(f"  note: {note}", highlight=False, markup=False)
+
+
+@oncall_app.command("export-ical")
+def export_ical(
+    schedule: Annotated[str, typer.Argument(help="Schedule id.")],
+    config: ConfigOption = None,
+    weeks: Annotated[int, typer.Option(min=1, max=104, help="How many weeks ahead.")] = 8,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File (default: standard output).")
+    ] = None,
+    url: Annotated[bool, typer.Option("--url", help="Print the subscribable URL instead.")] = False,
+) -> None:
+    """A schedule as iCalendar (one event per shift, gaps marked), or the URL a phone can subscribe to."""
+    from czujka.oncall.ical import feed_url, to_ical
+
+    settings = _settings(config)
+    item = settings.schedule(schedule)
+    if item is None:
+        known = ", ".join(s.id for s in settings.schedules) or "none"
+        raise _fail(f"no schedule {schedule!r} (known: {known})")
+    if url:
+        from czujka.cli import migrated_runtime
+
+        console.print(feed_url(settings, migrated_runtime(settings).sessions, schedule), highlight=False)
+        return
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    body = to_ical(settings, item, start=start, weeks=weeks)
+    if output:
+        output.write_bytes(body)
+        console.print(f"wrote {output}", highlight=False)
+    else:
+        sys.stdout.buffer.write(body)

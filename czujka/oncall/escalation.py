@@ -1,0 +1,175 @@
+"""The chain of command as a pure state machine, the route that picks a policy, and who a step reaches.
+
+`next_action(policy, state, now)` says what to do next (notify, wait, or stop) and the state after it; the
+worker persists that state, so a restart continues where the escalation stood. Each step's deadline follows
+the previous step's deadline, not the moment the worker got to it, so a late worker does not stretch the chain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from czujka.config import Settings
+from czujka.oncall.config import PersonConfig, PolicyConfig
+from czujka.oncall.schedule import who_is_on_duty
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationState:
+    step: int = 0  # the step to run next
+    round: int = 0  # 0 the first pass; up to the policy's repeat
+    due_at: datetime | None = None  # None: due now
+    acknowledged: bool = False
+    finished: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    kind: Literal["notify", "wait", "stop"]
+    state: EscalationState  # the state after this action
+    targets: tuple[str, ...] = ()
+    step: int = 0
+    round: int = 0
+    until: datetime | None = None  # for wait: when the next step is due
+
+
+def next_action(policy: PolicyConfig, state: EscalationState, now: datetime) -> Action:
+    if state.acknowledged or state.finished:
+        return Action("stop", state)
+    if state.due_at is not None and state.due_at > now:
+        return Action("wait", state, until=state.due_at)
+    step = policy.steps[state.step]
+    base = state.due_at or now
+    following, following_round = state.step + 1, state.round
+    if following == len(policy.steps):
+        following, following_round = 0, state.round + 1
+    finished = following_round > policy.repeat
+    after = EscalationState(
+        step=following,
+        round=following_round,
+        due_at=None if finished else base + timedelta(minutes=step.wait_minutes),
+        finished=finished,
+    )
+    return Action("notify", after, tuple(step.notify), state.step, state.round)
+
+
+def acknowledged(state: EscalationState) -> EscalationState:
+    return replace(state, acknowledged=True)
+
+
+def route_policy(settings: Settings, *, profile: str, kind: str, severity: int) -> PolicyConfig | None:
+    """The first matching route's policy; else a policy named 'default'; else none (nobody is paged)."""
+    for route in settings.routes:
+        if route.matches(profile=profile, kind=kind, severity=severity):
+            return settings.policy(route.policy)
+    return settings.policy("default")
+
+
+def experts_for(settings: Settings, topic: str | None, at: datetime) -> list[PersonConfig]:
+    """People expert in the topic who can be reached at `at` in their own time zone."""
+    if not topic:
+        return []
+    found = []
+    for person in settings.people:
+        if topic not in person.expert_in:
+            continue
+        local = at.astimezone(ZoneInfo(person.timezone or settings.timezone))
+        if person.reachable_windows.contains(local.weekday(), local.hour * 60 + local.minute):
+            found.append(person)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    person: PersonConfig
+    via: str  # the target that reached them: schedule:duty, role:ceo, experts…
+
+
+def recipients(
+    settings: Settings, targets: tuple[str, ...] | list[str], *, topic: str | None, at: datetime
+) -> tuple[list[Recipient], list[str]]:
+    """The people a step reaches (each once, in order) and notes on targets that reached nobody."""
+    out: dict[str, Recipient] = {}
+    notes: list[str] = []
+    for target in targets:
+        kind, _, ref = target.partition(":")
+        if target == "experts":
+            people = experts_for(settings, topic, at)
+            if not people:
+                notes.append(f"no expert for topic {topic or '(none)'} can be reached now")
+        elif kind == "schedule":
+            schedule = settings.schedule(ref)
+            duty = who_is_on_duty(schedule, at) if schedule else None
+            people = [p for pid in (duty.people if duty else ()) if (p := settings.person(pid))]
+            if not people:
+                notes.append(f"nobody is on duty in schedule {ref} now (a coverage gap)")
+        elif kind == "person":
+            people = [p] if (p := settings.person(ref)) else []
+        else:
+            people = [p for p in settings.people if ref in p.roles]
+            if not people:
+                notes.append(f"nobody has the role {ref}")
+        for person in people:
+            out.setdefault(person.id, Recipient(person, target))
+    return list(out.values()), notes
+
+
+def urgency(settings: Settings, severity: int) -> str:
+    return "high" if severity >= settings.high_urgency_min_severity else "low"
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedPage:
+    at: datetime
+    person: str
+    channel: str
+    channel_number: int
+    step: int
+    round: int
+    via: str
+
+
+def simulate(
+    settings: Settings,
+    policy: PolicyConfig,
+    *,
+    severity: int,
+    topic: str | None,
+    at: datetime,
+    ack_after: timedelta | None = None,
+) -> tuple[list[PlannedPage], list[str]]:
+    """Every page an incident would cause if nobody (or somebody after `ack_after`) acknowledged."""
+    from czujka.oncall.config import channel_label
+
+    pages: list[PlannedPage] = []
+    notes: list[str] = []
+    state, now = EscalationState(due_at=at), at
+    ack_at = at + ack_after if ack_after is not None else None
+    level = urgency(settings, severity)
+    for _ in range(1000):
+        if ack_at is not None and now >= ack_at:
+            state = acknowledged(state)
+        action = next_action(policy, state, now)
+        if action.kind == "stop":
+            break
+        if action.kind == "wait":
+            now = action.until if ack_at is None or action.until < ack_at else ack_at
+            continue
+        people, step_notes = recipients(settings, action.targets, topic=topic, at=now)
+        notes += [f"{now.isoformat()} step {action.step + 1}: {n}" for n in step_notes]
+        for r in people:
+            for number, url, delay in r.person.rule(level):
+                when = now + timedelta(minutes=delay)
+                if ack_at is None or when < ack_at:
+                    pages.append(
+                        PlannedPage(
+                            when, r.person.id, channel_label(url), number, action.step, action.round, r.via
+                        )
+                    )
+            if not r.person.channels:
+                notes.append(f"{r.person.id} has no channels: nobody would hear this page")
+        state = action.state
+    return sorted(pages, key=lambda p: (p.at, p.step)), notes

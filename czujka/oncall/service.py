@@ -1,0 +1,264 @@
+"""The escalation worker's database side: start an escalation per new incident, take due steps, re-page.
+
+Each due escalation is advanced in its own transaction that locks its row (SKIP LOCKED on PostgreSQL) and
+updates it only if its fencing id is still the one read; the pages of a step are inserted under unique dedup
+keys. So two workers, or a worker restarted after SIGKILL, never page the same step twice.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections import Counter
+from datetime import datetime, timedelta
+
+import structlog
+from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from czujka.analysis.models import CommentScore
+from czujka.config import Settings
+from czujka.incidents.flows import event
+from czujka.incidents.models import Incident, IncidentEvidence
+from czujka.notifications.models import Notification
+from czujka.oncall.config import channel_label
+from czujka.oncall.escalation import Action, EscalationState, next_action, recipients, route_policy, urgency
+from czujka.oncall.models import Escalation, LoopHeartbeat
+from czujka.storage.dialect import insert_ignoring_duplicates, skip_locked
+from czujka.storage.engine import session_scope
+
+log = structlog.get_logger("czujka.oncall")
+WORKER = f"{socket.gethostname()}:{os.getpid()}"
+
+
+def incident_topic(session: Session, incident: Incident) -> str | None:
+    """The incident's topic, else the most common topic of its evidence (other than 'other')."""
+    if incident.topic:
+        return incident.topic
+    topics = session.scalars(
+        select(CommentScore.topic)
+        .join(IncidentEvidence, IncidentEvidence.comment_id == CommentScore.comment_id)
+        .where(IncidentEvidence.incident_id == incident.id, CommentScore.topic != "other")
+        .limit(500)
+    ).all()
+    return Counter(topics).most_common(1)[0][0] if topics else None
+
+
+def open_escalations(session: Session, *, settings: Settings, now: datetime) -> int:
+    """Start the chain of command for triggered incidents that have none yet; returns how many started."""
+    fresh = session.scalars(
+        select(Incident)
+        .outerjoin(Escalation, Escalation.incident_id == Incident.id)
+        .where(Incident.state == "triggered", Escalation.incident_id.is_(None))
+        .order_by(Incident.id)
+        .limit(200)
+    ).all()
+    started = 0
+    oldest = now - timedelta(minutes=settings.page_max_age_minutes)
+    for incident in fresh:
+        policy = route_policy(
+            settings, profile=incident.profile_id, kind=incident.kind, severity=incident.severity
+        )
+        status, message = "active", f"escalation policy {policy.id if policy else '-'} started"
+        if policy is None:
+            status, message = "unrouted", "not paged: no route and no 'default' escalation policy match it"
+        elif incident.opened_at < oldest:
+            status, message = "not_paged", "not paged: it opened too long ago (a replay or an import)"
+        row = {
+            "incident_id": incident.id,
+            "policy_id": policy.id if policy else None,
+            "status": status,
+            "step": 0,
+            "round": 0,
+            "next_step_at": now if status == "active" else None,
+            "severity": incident.severity,
+            "fencing": 0,
+            "started_at": now,
+            "updated_at": now,
+        }
+        if insert_ignoring_duplicates(session, Escalation, [row], "incident_id"):
+            event(session, incident, at=now, kind="escalation", actor="czujka", message=message)
+            started += status == "active"
+    return started + _repage(session, settings=settings, now=now)
+
+
+def _repage(session: Session, *, settings: Settings, now: datetime) -> int:
+    """Acknowledged incidents that grew more severe start their escalation again, if the policy says so."""
+    risen = session.execute(
+        select(Incident, Escalation)
+        .join(Escalation, Escalation.incident_id == Incident.id)
+        .where(Incident.state == "acknowledged", Incident.severity > Escalation.severity)
+    ).all()
+    repaged = 0
+    for incident, escalation in risen:
+        policy = settings.policy(escalation.policy_id or "")
+        if policy is None or not policy.repage_on_severity:
+            escalation.severity = incident.severity
+            continue
+        moved = session.execute(
+            update(Escalation)
+            .where(Escalation.incident_id == incident.id, Escalation.fencing == escalation.fencing)
+            .values(
+                status="active",
+                step=0,
+                round=0,
+                next_step_at=now,
+                severity=incident.severity,
+                fencing=escalation.fencing + 1,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if moved:
+            incident.state, incident.acknowledged_at, incident.acknowledged_by = "triggered", None, None
+            event(
+                session,
+                incident,
+                at=now,
+                kind="repaged",
+                actor="czujka",
+                message=f"severity rose to {incident.severity} after acknowledgement: paging again",
+            )
+            repaged += 1
+    return repaged
+
+
+def due_escalations(session: Session, *, now: datetime, limit: int = 100) -> list[int]:
+    return list(
+        session.scalars(
+            select(Escalation.incident_id)
+            .where(Escalation.status == "active", Escalation.next_step_at <= now)
+            .order_by(Escalation.next_step_at)
+            .limit(limit)
+        )
+    )
+
+
+def advance(session: Session, *, settings: Settings, incident_id: int, now: datetime) -> int:
+    """Take one escalation's due step; returns the number of pages queued (0 if another worker has it)."""
+    escalation = session.scalar(
+        skip_locked(
+            session,
+            select(Escalation).where(
+                Escalation.incident_id == incident_id,
+                Escalation.status == "active",
+                Escalation.next_step_at <= now,
+            ),
+        )
+    )
+    if escalation is None:
+        return 0
+    incident = session.get(Incident, incident_id)
+    policy = settings.policy(escalation.policy_id or "")
+    fence = escalation.fencing
+    values: dict = {"fencing": fence + 1, "updated_at": now}
+    queued = 0
+    if incident.state != "triggered" or policy is None:
+        why = (
+            f"escalation policy {escalation.policy_id} is no longer in czujka.toml"
+            if policy is None
+            else f"the incident is {incident.state}"
+        )
+        values.update(status="stopped", next_step_at=None)
+        event(
+            session, incident, at=now, kind="escalation", actor="czujka", message=f"escalation stopped: {why}"
+        )
+    else:
+        step = min(escalation.step, len(policy.steps) - 1)
+        state = EscalationState(step=step, round=escalation.round, due_at=escalation.next_step_at)
+        action = next_action(policy, state, now)
+        queued = _queue_pages(session, settings=settings, incident=incident, action=action, now=now)
+        after = action.state
+        values.update(
+            step=after.step,
+            round=after.round,
+            next_step_at=after.due_at,
+            status="finished" if after.finished else "active",
+        )
+    moved = session.execute(
+        update(Escalation)
+        .where(Escalation.incident_id == incident_id, Escalation.fencing == fence)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        raise StaleEscalation(f"escalation of incident {incident_id} was advanced by another worker")
+    return queued
+
+
+class StaleEscalation(RuntimeError):
+    """Another worker advanced this escalation first; this transaction must roll back."""
+
+
+def _queue_pages(
+    session: Session, *, settings: Settings, incident: Incident, action: Action, now: datetime
+) -> int:
+    topic = incident_topic(session, incident)
+    people, notes = recipients(settings, action.targets, topic=topic, at=now)
+    level = urgency(settings, incident.severity)
+    rows = []
+    for r in people:
+        page_key = f"{incident.id}:s{incident.severity}:r{action.round}:{action.step}:{r.person.id}"
+        rule = r.person.rule(level)
+        if not rule:
+            notes.append(f"{r.person.id} has no channels in czujka.toml")
+        for number, url, delay in rule:
+            rows.append(
+                {
+                    "incident_id": incident.id,
+                    "dedup_key": f"{page_key}:{number}",
+                    "page_key": page_key,
+                    "person_id": r.person.id,
+                    "channel": channel_label(url)[:40],
+                    "channel_number": number,
+                    "step": action.step,
+                    "round": action.round,
+                    "via": r.via[:120],
+                    "urgency": level,
+                    "status": "pending",
+                    "attempts": 0,
+                    "send_after": now + timedelta(minutes=delay),
+                    "created_at": now,
+                }
+            )
+    queued = insert_ignoring_duplicates(session, Notification, rows, "dedup_key")
+    names = ", ".join(f"{r.person.id} ({r.via})" for r in people) or "nobody"
+    round_note = f", round {action.round + 1}" if action.round else ""
+    event(
+        session,
+        incident,
+        at=now,
+        kind="escalation",
+        actor="czujka",
+        message=f"step {action.step + 1}{round_note}: paging {names}",
+        data={"step": action.step, "round": action.round, "notes": notes}
+        if notes
+        else {"step": action.step, "round": action.round},
+    )
+    return queued
+
+
+def run_escalations(sessions: sessionmaker[Session], *, settings: Settings, now: datetime) -> int:
+    """One round of the escalator: start new escalations, then take every due step. Returns pages queued."""
+    with session_scope(sessions) as session:
+        open_escalations(session, settings=settings, now=now)
+        due = due_escalations(session, now=now)
+    queued = 0
+    for incident_id in due:
+        try:
+            with session_scope(sessions) as session:
+                queued += advance(session, settings=settings, incident_id=incident_id, now=now)
+        except (StaleEscalation, OperationalError) as exc:
+            # Another worker took this step (or held SQLite's write lock); it is theirs, not lost.
+            log.info("escalation skipped", incident=incident_id, reason=type(exc).__name__)
+    return queued
+
+
+def beat(sessions: sessionmaker[Session], *, loop: str, now: datetime) -> None:
+    with session_scope(sessions) as session:
+        row = session.get(LoopHeartbeat, loop)
+        if row is None:
+            session.add(LoopHeartbeat(loop=loop, worker=WORKER, at=now))
+        else:
+            row.worker, row.at = WORKER, now

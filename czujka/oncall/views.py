@@ -1,0 +1,67 @@
+"""On-call API: who is on duty now and next, coverage gaps, and each schedule's calendar feed."""
+
+from __future__ import annotations
+
+import hmac
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.responses import Response
+
+from czujka.oncall.ical import feed_key, to_ical
+from czujka.oncall.schedule import coverage_gaps, shifts
+from czujka.web.deps import RuntimeDep, Viewer
+
+router = APIRouter(tags=["on-call"])
+
+
+def duty_overview(settings, now: datetime, *, horizon: timedelta = timedelta(days=7)) -> list[dict[str, Any]]:
+    out = []
+    for schedule in settings.schedules:
+        upcoming = shifts(schedule, now, now + horizon)
+        current = upcoming[0] if upcoming else None
+        following = next((s for s in upcoming[1:] if s.people), None)
+        out.append(
+            {
+                "schedule": schedule.id,
+                "name": schedule.name or schedule.id,
+                "on_duty": list(current.people) if current else [],
+                "layer": current.layer if current else None,
+                "until": current.end.isoformat() if current else None,
+                "next": {
+                    "people": list(following.people),
+                    "from": following.start.isoformat(),
+                    "layer": following.layer,
+                }
+                if following
+                else None,
+                "gaps": [
+                    {"start": g.start.isoformat(), "end": g.end.isoformat()}
+                    for g in coverage_gaps(schedule, now, now + timedelta(weeks=4))
+                ],
+            }
+        )
+    return out
+
+
+@router.get("/api/oncall")
+def oncall_now(runtime: RuntimeDep, _token: Viewer, at: datetime | None = None) -> list[dict[str, Any]]:
+    now = at if at and at.tzinfo else datetime.now(UTC)
+    return duty_overview(runtime.settings, now)
+
+
+@router.get("/oncall/{schedule_id}.ics", include_in_schema=False)
+def calendar_feed(
+    schedule_id: str, runtime: RuntimeDep, key: Annotated[str, Query(min_length=1, max_length=100)]
+) -> Response:
+    schedule = runtime.settings.schedule(schedule_id)
+    if schedule is None or not hmac.compare_digest(key, feed_key(runtime.sessions, schedule_id)):
+        raise HTTPException(404, "no such calendar")
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    body = to_ical(runtime.settings, schedule, start=now - timedelta(days=7), weeks=9)
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'inline; filename="{schedule_id}.ics"'},
+    )

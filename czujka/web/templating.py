@@ -1,0 +1,25 @@
+"""Jinja2 templates with autoescaping, and the interface words in Polish and English."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+
+from czujka.web.i18n import translator
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Any:
+    settings = request.app.state.runtime.settings
+    language = context.pop("language", None) or getattr(request.state, "language", None) or settings.language
+    return TEMPLATES.TemplateResponse(
+        request,
+        name,
+        {"t": translator(language), "language": language, **context},
+        status_code=status_code,
+        headers={"Cache-Control": "no-store"},
+    )
