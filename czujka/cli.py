@@ -364,6 +364,31 @@ def bench_analysis(
     console.print(f"memory of a process with both tiers loaded: {result['rss_mb']:.0f} MB (goal ≤ 600 MB)")
 
 
+@bench_app.command("paging")
+def bench_paging(
+    incidents: Annotated[int, typer.Option(min=1, help="Incidents opened.")] = 1000,
+    rate: Annotated[float, typer.Option(min=0.1, help="Incidents opened per second.")] = 20.0,
+    database_url: Annotated[str | None, typer.Option(help="Database (default: a fresh SQLite file).")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Seconds from a signal to the first page handed to its channel: median and 99th percentile."""
+    from czujka.bench.paging import run_paging_bench
+
+    result = run_paging_bench(incidents=incidents, rate=rate, database_url=database_url, console=errors)
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    if result["median_seconds"] is None:
+        raise fail("no page was handed to the channel")
+    console.print(
+        f"{result['paged']}/{result['incidents']} incidents paged ({result['received']} pages received), "
+        f"{result['rate_per_second']:g} incidents/s: signal → first page handed to the channel "
+        f"median {result['median_seconds']:.3f} s, p99 {result['p99_seconds']:.3f} s, "
+        f"max {result['max_seconds']:.3f} s (goal ≤ 2 s)",
+        highlight=False,
+    )
+
+
 @bench_app.command("nab")
 def bench_nab(
     data: Annotated[Path, typer.Option(help="NAB data folder: <category>/<file>.csv.")],

@@ -6,6 +6,7 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -57,12 +58,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         )
 
 
-@pytest.fixture
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database: a SQLite file, or a new PostgreSQL database dropped afterwards."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'czujka.db'}"
-        return
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database, dropped afterwards; skips when no server is configured."""
     admin_url = os.environ.get(PG_ENV)
     if not admin_url:
         pytest.skip(f"PostgreSQL tests need {PG_ENV} (a URL of a server where the user may create databases)")
@@ -73,17 +71,35 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE template0'))  # template1 may be busy
     base, _, _ = admin_url.rpartition("/")
-    yield f"{base}/{name}"
-    for attempt in range(3):  # a server thread of the test may still be closing its connections
-        try:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            break
-        except Exception:
-            if attempt == 2:
-                raise
-            time.sleep(0.5)
-    admin.dispose()
+    try:
+        yield f"{base}/{name}"
+    finally:
+        for attempt in range(3):  # a server thread of the test may still be closing its connections
+            try:
+                with admin.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                break
+            except Exception:
+                if attempt == 2:
+                    raise
+                time.sleep(0.5)
+        admin.dispose()
+
+
+@pytest.fixture
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a new PostgreSQL database dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'czujka.db'}"
+        return
+    with postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
+def pg_database() -> Iterator[str]:
+    with postgres_database() as url:
+        yield url
 
 
 def make_settings(tmp_path: Path, db_url: str | None = None, **overrides: Any) -> Settings:

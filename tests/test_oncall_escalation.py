@@ -48,8 +48,14 @@ def test_full_chain_with_repeat(settings):
     got = [(m, step, rnd) for m, step, rnd, _ in run(settings.policy("default"))]
     # steps wait 10, 15, 20 and 15 (the default) minutes; repeat = 1 runs the chain once more
     assert got == [
-        (0, 0, 0), (10, 1, 0), (25, 2, 0), (45, 3, 0),
-        (60, 0, 1), (70, 1, 1), (85, 2, 1), (105, 3, 1),
+        (0, 0, 0),
+        (10, 1, 0),
+        (25, 2, 0),
+        (45, 3, 0),
+        (60, 0, 1),
+        (70, 1, 1),
+        (85, 2, 1),
+        (105, 3, 1),
     ]
 
 
@@ -126,6 +132,7 @@ def test_simulate_lists_pages_with_channel_delays(settings):
     first = [(p.person, (p.at - T0).total_seconds() / 60) for p in pages[:2]]
     assert first == [("marek", 0.0), ("kasia", 10.0)]  # Saturday 22:00 is marek's override
     assert any("no expert for topic delivery" in n for n in notes)  # marek is not reachable at night
-    acked, _ = simulate(tweaked, tweaked.policy("default"), severity=3, topic=None, at=T0,
-                        ack_after=timedelta(minutes=12))
+    acked, _ = simulate(
+        tweaked, tweaked.policy("default"), severity=3, topic=None, at=T0, ack_after=timedelta(minutes=12)
+    )
     assert [p.person for p in acked] == ["marek", "kasia"]

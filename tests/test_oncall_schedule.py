@@ -18,7 +18,7 @@ CONFIG = Path(__file__).parent / "data" / "oncall.toml"
 WARSAW = ZoneInfo("Europe/Warsaw")
 
 # at: local Warsaw time unless it has an offset; expect: people; layer: the winning layer
-CASES = tomllib.loads('''
+CASES = tomllib.loads("""
 cases = [
   { at = "2026-11-03 10:00", expect = ["ania"], layer = "office hours", why = "week 1 of the office rotation" },
   { at = "2026-11-10 10:00", expect = ["kasia"], layer = "office hours", why = "week 2: the turn moved on" },
@@ -35,7 +35,7 @@ cases = [
   { at = "2026-11-12 10:00", expect = ["kasia"], layer = "office hours", why = "the day after the holiday is ordinary" },
   { at = "2026-11-28T21:00:00+00:00", expect = ["marek"], layer = "override", why = "a time given in UTC" },
 ]
-''')["cases"]
+""")["cases"]
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +58,7 @@ def _schedule(text: str) -> ScheduleConfig:
 
 # A weekly Friday 17:00 handoff and a daily 09:00 handoff around the October and March changes: the handoff
 # stays at the local wall-clock time, so the real length of the turn spanning the change is 1 h longer/shorter.
-DST = _schedule('''
+DST = _schedule("""
 id = "dst"
 timezone = "Europe/Warsaw"
 holidays = ""
@@ -73,7 +73,7 @@ rotation = ["x", "y"]
 length = "1d"
 start = "2027-03-20 09:00"
 windows = ["mon-sun 09:00-12:00"]
-''')
+""")
 DST_CASES = [
     ("2026-10-30T15:30:00+00:00", "d", "16:30 CET after the October change: still the turn of 23 Oct"),
     ("2026-10-30T16:00:00+00:00", "e", "17:00 CET: the handoff at local 17:00, not 16:00"),
@@ -95,7 +95,7 @@ def test_daylight_saving(at, expect, why):
 
 
 def test_holiday_can_follow_weekend_rules():
-    weekend = _schedule('''
+    weekend = _schedule("""
 id = "w"
 [[layers]]
 name = "weekend"
@@ -103,7 +103,7 @@ rotation = ["kasia"]
 start = "2026-01-01 00:00"
 windows = ["sat,sun"]
 on_holidays = "weekend"
-''')
+""")
     wednesday_holiday = datetime(2026, 11, 11, 3, 0, tzinfo=WARSAW)
     assert who_is_on_duty(weekend, wednesday_holiday).people == ("kasia",)
     assert who_is_on_duty(weekend, datetime(2026, 11, 12, 3, 0, tzinfo=WARSAW)).people == ()
@@ -121,8 +121,10 @@ def test_shifts_and_gaps(duty):
     assert any(s.layer == "override" and s.people == ("marek",) for s in week)
     assert coverage_gaps(duty, start, start.replace(day=30)) == []
     gaps = coverage_gaps(duty, datetime(2026, 11, 2, tzinfo=UTC), datetime(2026, 11, 7, tzinfo=UTC))
-    assert [(g.start.astimezone(WARSAW).strftime("%a %H:%M"), g.end.astimezone(WARSAW).strftime("%a %H:%M"))
-            for g in gaps[:2]] == [("Mon 01:00", "Mon 09:00"), ("Mon 17:00", "Tue 09:00")]
+    assert [
+        (g.start.astimezone(WARSAW).strftime("%a %H:%M"), g.end.astimezone(WARSAW).strftime("%a %H:%M"))
+        for g in gaps[:2]
+    ] == [("Mon 01:00", "Mon 09:00"), ("Mon 17:00", "Tue 09:00")]
 
 
 @pytest.mark.parametrize(

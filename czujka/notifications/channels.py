@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 from czujka.oncall.config import WEBPUSH
 
 _file_lock = threading.Lock()
+_notifiers = threading.local()
 _LOG_PREFIX = re.compile(r"^\S+ \S+ - \w+ - ", re.MULTILINE)
 
 
@@ -60,17 +61,31 @@ def _write_file(url: str, page: Page) -> Delivery:
     return Delivery(True)
 
 
+def _notifier(url: str, timeout: float) -> Any:
+    """An Apprise object per address and thread, built once: parsing the URL and loading the plugin is the
+    slow part of a send."""
+    import apprise
+
+    cache = _notifiers.__dict__.setdefault("by_url", {})
+    if url not in cache:
+        asset = apprise.AppriseAsset(app_id="czujka", app_desc="czujka", async_mode=False)
+        notifier = apprise.Apprise(asset=asset)
+        if not notifier.add(url):
+            return None
+        for server in notifier:
+            # Every Apprise plugin takes these; a dead SMTP or HTTP host must not hold the pipeline for minutes.
+            server.socket_connect_timeout = timeout
+            server.socket_read_timeout = timeout
+        cache[url] = notifier
+    return cache[url]
+
+
 def _apprise(url: str, page: Page, timeout: float) -> Delivery:
     import apprise
 
-    asset = apprise.AppriseAsset(app_id="czujka", app_desc="czujka", async_mode=False)
-    notifier = apprise.Apprise(asset=asset)
-    if not notifier.add(url):
+    notifier = _notifier(url, timeout)
+    if notifier is None:
         return Delivery(False, f"Apprise does not understand this {url.split('://', 1)[0]}:// address")
-    for server in notifier:
-        # Every Apprise plugin takes these; a dead SMTP or HTTP host must not hold the pipeline for minutes.
-        server.socket_connect_timeout = timeout
-        server.socket_read_timeout = timeout
     with apprise.LogCapture(level=logging.WARNING) as captured:
         ok = bool(notifier.notify(body=page.body, title=page.title))
     if ok:

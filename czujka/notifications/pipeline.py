@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import structlog
@@ -41,9 +42,25 @@ def _claimable(now: datetime):
     )
 
 
-def claim(sessions: sessionmaker[Session], *, now: datetime, limit: int) -> list[tuple[int, str]]:
-    """Take up to `limit` due pages; each claimed row gets a fresh claim token that later writes must match."""
-    claimed: list[tuple[int, str]] = []
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A claimed page, rendered and ready for its channel."""
+
+    notification_id: int
+    claim_token: str
+    person_id: str
+    attempts: int
+    url: str
+    page: Page
+
+
+def claim(
+    sessions: sessionmaker[Session], *, settings: Settings, now: datetime, limit: int
+) -> list[Prepared]:
+    """Take up to `limit` due pages and render them, in one transaction; pages no longer wanted are skipped.
+
+    Each claimed row gets a fresh claim token that the later write of its outcome must match."""
+    prepared: list[Prepared] = []
     with session_scope(sessions) as session:
         ids = session.scalars(
             skip_locked(
@@ -61,9 +78,20 @@ def claim(sessions: sessionmaker[Session], *, now: datetime, limit: int) -> list
                 )
                 .execution_options(synchronize_session=False)
             ).rowcount
-            if taken:
-                claimed.append((notification_id, token))
-    return claimed
+            if not taken:
+                continue
+            notification = session.get(Notification, notification_id, populate_existing=True)
+            with session.no_autoflush:  # rendering only reads; one flush at commit is enough
+                ready = _prepare(session, settings, notification, now)
+            if isinstance(ready, str):
+                notification.status, notification.last_error, notification.claim = "skipped", ready, None
+                continue
+            notification.handed_at = notification.handed_at or now
+            url, page = ready
+            prepared.append(
+                Prepared(notification_id, token, notification.person_id, notification.attempts, url, page)
+            )
+    return prepared
 
 
 def _quotes(session: Session, incident_id: int, limit: int = 3) -> list[Quote]:
@@ -122,92 +150,84 @@ def _prepare(
     return url, page
 
 
-def deliver(
-    sessions: sessionmaker[Session],
-    *,
-    settings: Settings,
-    notification_id: int,
-    claim_token: str,
-    push: PushFactory | None = None,
-) -> str:
-    """Send one claimed page and record what happened; returns the final status of this attempt."""
-    now = datetime.now(UTC)
-    with session_scope(sessions) as session:
-        notification = session.get(Notification, notification_id)
-        if notification is None or notification.claim != claim_token:
-            return "lost"
-        prepared = _prepare(session, settings, notification, now)
-        if isinstance(prepared, str):
-            notification.status, notification.last_error, notification.claim = "skipped", prepared, None
-            return "skipped"
-        notification.handed_at = notification.handed_at or now
-        person_id, attempts = notification.person_id, notification.attempts
-    url, page = prepared
-    result = send(url, page, timeout=settings.notify_timeout_seconds, push=push(person_id) if push else None)
-    return _record(
-        sessions,
-        settings=settings,
-        notification_id=notification_id,
-        claim_token=claim_token,
-        result=result,
-        attempts=attempts,
+def send_prepared(item: Prepared, *, settings: Settings, push: PushFactory | None = None) -> Delivery:
+    """Hand one page to its channel; no database work, so it can run on any thread."""
+    return send(
+        item.url,
+        item.page,
+        timeout=settings.notify_timeout_seconds,
+        push=push(item.person_id) if push else None,
     )
 
 
-def _record(
-    sessions: sessionmaker[Session],
-    *,
-    settings: Settings,
-    notification_id: int,
-    claim_token: str,
-    result: Delivery,
-    attempts: int,
-) -> str:
+def record(
+    sessions: sessionmaker[Session], *, settings: Settings, outcomes: list[tuple[Prepared, Delivery]]
+) -> list[str]:
+    """Write what the channels answered, in one transaction: sent, retry later, or failed and fall back."""
+    if not outcomes:
+        return []
     now = datetime.now(UTC)
     with session_scope(sessions) as session:
-        n = session.get(Notification, notification_id)
-        if n is None or n.claim != claim_token:
-            return "lost"  # the lease ran out and another worker owns this page now
-        incident = session.get(Incident, n.incident_id)
-        where = f"{n.person_id} via {n.channel} (step {n.step + 1}, {n.via})"
-        if result.ok:
-            n.status, n.sent_at, n.claim, n.last_error = "sent", now, None, None
-            event(
-                session,
-                incident,
-                at=now,
-                kind="page",
-                actor="czujka",
-                message=f"paged {where}",
-                data={"notification": n.id, "channel": n.channel, "attempts": attempts},
-            )
-            return "sent"
-        n.last_error, n.claim = result.error, None
-        if attempts < settings.notify_attempts and not result.gone:
-            n.status = "pending"
-            n.send_after = now + timedelta(seconds=settings.notify_retry_seconds * 2 ** (attempts - 1))
-            return "retry"
-        n.status = "failed"
+        return [
+            _record(session, settings=settings, item=item, result=result, now=now)
+            for item, result in outcomes
+        ]
+
+
+def deliver_due(
+    sessions: sessionmaker[Session], *, settings: Settings, push: PushFactory | None = None, limit: int = 50
+) -> list[str]:
+    """Claim, send and record every due page, one after another (the worker overlaps the sends)."""
+    claimed = claim(sessions, settings=settings, now=datetime.now(UTC), limit=limit)
+    outcomes = [(item, send_prepared(item, settings=settings, push=push)) for item in claimed]
+    return record(sessions, settings=settings, outcomes=outcomes)
+
+
+def _record(session: Session, *, settings: Settings, item: Prepared, result: Delivery, now: datetime) -> str:
+    n = session.get(Notification, item.notification_id)
+    if n is None or n.claim != item.claim_token:
+        return "lost"  # the lease ran out and another worker owns this page now
+    attempts = item.attempts
+    incident = session.get(Incident, n.incident_id)
+    where = f"{n.person_id} via {n.channel} (step {n.step + 1}, {n.via})"
+    if result.ok:
+        n.status, n.sent_at, n.claim, n.last_error = "sent", now, None, None
         event(
             session,
             incident,
             at=now,
-            kind="page_failed",
+            kind="page",
             actor="czujka",
-            message=f"could not page {where} after {attempts} tries: {result.error}",
-            data={"notification": n.id, "channel": n.channel},
+            message=f"paged {where}",
+            data={"notification": n.id, "channel": n.channel, "attempts": attempts},
         )
-        # The person's next channel goes out now instead of after its delay.
-        following = session.scalar(
-            select(Notification)
-            .where(
-                Notification.page_key == n.page_key,
-                Notification.channel_number > n.channel_number,
-                Notification.status == "pending",
-            )
-            .order_by(Notification.channel_number)
-            .limit(1)
+        return "sent"
+    n.last_error, n.claim = result.error, None
+    if attempts < settings.notify_attempts and not result.gone:
+        n.status = "pending"
+        n.send_after = now + timedelta(seconds=settings.notify_retry_seconds * 2 ** (attempts - 1))
+        return "retry"
+    n.status = "failed"
+    event(
+        session,
+        incident,
+        at=now,
+        kind="page_failed",
+        actor="czujka",
+        message=f"could not page {where} after {attempts} tries: {result.error}",
+        data={"notification": n.id, "channel": n.channel},
+    )
+    # The person's next channel goes out now instead of after its delay.
+    following = session.scalar(
+        select(Notification)
+        .where(
+            Notification.page_key == n.page_key,
+            Notification.channel_number > n.channel_number,
+            Notification.status == "pending",
         )
-        if following is not None:
-            following.send_after = min(following.send_after, now)
-        return "failed"
+        .order_by(Notification.channel_number)
+        .limit(1)
+    )
+    if following is not None:
+        following.send_after = min(following.send_after, now)
+    return "failed"

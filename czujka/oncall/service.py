@@ -240,10 +240,20 @@ def _queue_pages(
 
 
 def run_escalations(sessions: sessionmaker[Session], *, settings: Settings, now: datetime) -> int:
-    """One round of the escalator: start new escalations, then take every due step. Returns pages queued."""
+    """One round of the escalator: start new escalations, then take every due step. Returns pages queued.
+
+    Due steps are first taken together in one transaction; if another worker got to one of them first, the
+    batch rolls back and each is retried alone, so the others still go out in this round."""
     with session_scope(sessions) as session:
         open_escalations(session, settings=settings, now=now)
         due = due_escalations(session, now=now)
+    if not due:
+        return 0
+    try:
+        with session_scope(sessions) as session:
+            return sum(advance(session, settings=settings, incident_id=i, now=now) for i in due)
+    except (StaleEscalation, OperationalError):
+        pass
     queued = 0
     for incident_id in due:
         try:

@@ -6,6 +6,7 @@ small thread pool, so one slow mail server does not hold back the pages of the n
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -41,43 +42,49 @@ def escalate_forever(runtime: Runtime, stop: threading.Event) -> None:
 
 
 def send_forever(runtime: Runtime, stop: threading.Event, *, threads: int = 4) -> None:
-    from czujka.notifications.pipeline import claim, deliver
+    """Claims and records pages on this thread (one writer, few commits) and overlaps the sends on a pool."""
+    from czujka.notifications.pipeline import claim, record, send_prepared
     from czujka.notifications.push import PushSender
 
-    push = PushSender(runtime.settings, runtime.sessions)
-    free = threading.BoundedSemaphore(threads)
+    settings = runtime.settings
+    push = PushSender(settings, runtime.sessions)
+    done: queue.SimpleQueue = queue.SimpleQueue()
+    in_flight = 0
 
-    def run(notification_id: int, token: str) -> None:
+    def run(item) -> None:
         try:
-            deliver(
-                runtime.sessions,
-                settings=runtime.settings,
-                notification_id=notification_id,
-                claim_token=token,
-                push=push.for_person,
-            )
-        except Exception:  # the lease runs out and the page is claimed again
-            log.exception("delivery failed", notification=notification_id)
-        finally:
-            free.release()
+            result = send_prepared(item, settings=settings, push=push.for_person)
+        except Exception as exc:  # send() catches channel errors; this is a bug, recorded as a failure
+            log.exception("sending failed", notification=item.notification_id)
+            from czujka.notifications.channels import Delivery
+
+            result = Delivery(False, f"{type(exc).__name__}")
+        done.put((item, result))
+        runtime.page_signal.set()  # record it and claim the next due page now, not at the next tick
 
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="sender") as pool:
         while not stop.is_set():
-            slots = 0
-            while free.acquire(blocking=False):
-                slots += 1
-            claimed: list[tuple[int, str]] = []
+            outcomes = []
+            while not done.empty():
+                outcomes.append(done.get())
+            claimed = []
             try:
-                if slots:
-                    claimed = claim(runtime.sessions, now=datetime.now(UTC), limit=slots)
+                if outcomes:
+                    record(runtime.sessions, settings=settings, outcomes=outcomes)
+                if threads - in_flight + len(outcomes) > 0:
+                    claimed = claim(
+                        runtime.sessions,
+                        settings=settings,
+                        now=datetime.now(UTC),
+                        limit=threads - in_flight + len(outcomes),
+                    )
                 runtime.heartbeats["sender"] = datetime.now(UTC)
-            except Exception:
-                log.exception("claiming pages failed")
+            except Exception:  # unrecorded outcomes are sent again when their lease ends: at least once
+                log.exception("claiming or recording pages failed")
                 stop.wait(2)
-            for _ in range(slots - len(claimed)):
-                free.release()
-            for notification_id, token in claimed:
-                pool.submit(run, notification_id, token)
-            if not claimed:
+            in_flight += len(claimed) - len(outcomes)
+            for item in claimed:
+                pool.submit(run, item)
+            if not claimed and not outcomes:
                 runtime.page_signal.wait(timeout=TICK_SECONDS)
                 runtime.page_signal.clear()

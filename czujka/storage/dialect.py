@@ -20,8 +20,9 @@ def insert_ignoring_duplicates(session: Session, model: Any, rows: list[dict[str
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    result = session.execute(insert(model).values(rows).on_conflict_do_nothing(index_elements=[key]))
-    return result.rowcount or 0
+    statement = insert(model).values(rows).on_conflict_do_nothing(index_elements=[key])
+    # RETURNING counts reliably on both databases (psycopg reports -1 as the rowcount here).
+    return len(session.execute(statement.returning(getattr(model, key))).all())
 
 
 def skip_locked(session: Session, query: Select) -> Select:
