@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
@@ -112,7 +113,7 @@ on_holidays = "weekend"
 def test_shifts_and_gaps(duty):
     start = datetime(2026, 11, 23, 0, 0, tzinfo=WARSAW)
     week = shifts(duty, start, datetime(2026, 11, 30, 0, 0, tzinfo=WARSAW))
-    assert week[0].start == start and all(a.end == b.start for a, b in zip(week, week[1:], strict=False))
+    assert week[0].start == start and all(a.end == b.start for a, b in itertools.pairwise(week))
     assert [(s.start.astimezone(WARSAW).strftime("%a %H:%M"), s.people) for s in week[:3]] == [
         ("Mon 00:00", ("ania",)),  # the weekend turn of 20-27 Nov is ania's
         ("Mon 09:00", ("kasia",)),  # office week 4 (odd): kasia
