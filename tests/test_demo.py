@@ -56,7 +56,7 @@ def test_demo_replays_through_the_webhook(tmp_path):
         staff = conn.scalar(select(func.count(Comment.id)).where(Comment.author_is_staff))
         replies = conn.scalar(select(func.count(Comment.id)).where(Comment.parent_id.is_not(None)))
         history = conn.execute(select(CommentHistory.verb)).scalars().all()
-    assert stored == len(truth["comments"])
+    assert stored == len(truth["comments"]) + 1  # and the live comment
     assert vulgar_stored == len(truth["vulgar"]) > 10
     assert staff > 5 and replies > 10
     assert sorted(history) == ["edited", "remove"]
@@ -69,3 +69,19 @@ def test_demo_replays_through_the_webhook(tmp_path):
         "coordinated",
     } <= kinds  # the weekend crises, each an incident
     assert "signed Meta deliveries" in result.output and "Bearer czk_" in result.output
+    # the live part: the person on duty is paged, nobody answers, the chain goes up, the link acknowledges
+    assert "page to ania (file)" in result.output and "page to kasia" in result.output
+    assert "acknowledged, the escalation stops" in result.output
+    assert (data_dir / "pages" / "ania.jsonl").read_text(encoding="utf-8").count("\n") == 1
+    with engine.connect() as conn:
+        live = conn.execute(
+            text("SELECT state, acknowledged_by FROM incidents WHERE kind = 'red_flag'")
+        ).all()
+        statuses = dict(conn.execute(text("SELECT status, count(*) FROM escalations GROUP BY status")).all())
+        paged = set(
+            conn.scalars(
+                text("SELECT DISTINCT i.kind FROM notifications n JOIN incidents i ON i.id = n.incident_id")
+            )
+        )
+    assert live == [("acknowledged", "person:kasia")]
+    assert statuses["not_paged"] >= 1 and paged == {"red_flag"}  # the replayed week is too old to page

@@ -258,3 +258,25 @@ def test_old_incidents_and_unrouted_ones_are_not_paged(tmp_path, db_url):
         assert session.get(Escalation, old).status == "not_paged"
         assert session.get(Escalation, unrouted).status == "unrouted"
     assert any("not paged" in m for _, m in timeline(runtime, unrouted))
+
+
+def test_health_says_when_the_escalation_worker_stops(tmp_path, db_url):
+    settings = oncall_settings(tmp_path, db_url, policy_steps=[{"notify": ["person:ania"]}])
+    runtime = make_runtime(settings)
+    server = start_in_thread(build_app(settings, runtime))
+    try:
+        assert httpx.get(f"{server.url}/api/health").json()["status"] == "ok"
+        long_ago = datetime.now(UTC) - timedelta(minutes=5)
+        open_incident(runtime, at=long_ago)
+        with session_scope(runtime.sessions) as session:  # a worker started it, then died
+            from czujka.oncall.service import open_escalations
+
+            open_escalations(session, settings=settings, now=long_ago)
+        health = httpx.get(f"{server.url}/api/health").json()
+        assert health["status"] == "degraded"
+        assert any("escalation worker last ran never" in p for p in health["problems"])
+        run_escalations(runtime.sessions, settings=settings, now=datetime.now(UTC))
+        drain(runtime)
+        assert httpx.get(f"{server.url}/api/health").json()["status"] == "ok"
+    finally:
+        server.stop()

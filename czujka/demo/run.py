@@ -31,8 +31,10 @@ from czujka.demo.deliveries import (
     ig_comment_change,
     signed_headers,
 )
+from czujka.demo.paging import demo_oncall, live_paging
 from czujka.demo.scenario import FB_PAGE, IG_ACCOUNT, WARSAW, Scenario, build_week
 from czujka.logs import configure_logging
+from czujka.notifications.receiver import LocalReceiver
 from czujka.runtime import build_runtime
 from czujka.storage.engine import session_scope
 from czujka.storage.migrate import upgrade
@@ -64,7 +66,7 @@ class Delivery:
     body: bytes
 
 
-def demo_settings(data_dir: Path, port: int) -> Settings:
+def demo_settings(data_dir: Path, port: int, receiver_url: str) -> Settings:
     return load_settings(
         data_dir=data_dir,
         database_url=f"sqlite:///{data_dir / 'czujka.db'}",
@@ -72,6 +74,7 @@ def demo_settings(data_dir: Path, port: int) -> Settings:
         meta_verify_token=secrets.token_hex(8),
         public_url=f"http://127.0.0.1:{port}",
         profiles=DEMO_PROFILES,
+        **demo_oncall(data_dir, receiver_url),
     )
 
 
@@ -186,9 +189,10 @@ def run_demo(
 ) -> tuple[Scenario, dict[str, int]]:
     configure_logging("warning")
     data_dir.mkdir(parents=True, exist_ok=True)
-    for leftover in data_dir.glob("czujka.db*"):
+    for leftover in [*data_dir.glob("czujka.db*"), *data_dir.glob("pages/*.jsonl")]:
         leftover.unlink()
-    settings = demo_settings(data_dir, port)
+    receiver = LocalReceiver().start()
+    settings = demo_settings(data_dir, port, receiver.url)
     runtime = build_runtime(settings)
     upgrade(runtime.engine)
     scenario = build_week(seed, week_start)
@@ -198,6 +202,7 @@ def run_demo(
     with session_scope(runtime.sessions) as session:
         token = create_token(session, name="demo", role="admin")
     server: BackgroundServer = start_in_thread(build_app(settings, runtime), port=port)
+    runtime.settings = settings.model_copy(update={"public_url": server.url})  # links in pages: the real port
     stop = threading.Event()
     try:
         console.print(f"czujka demo: {scenario.week_start:%d.%m.%Y}, week of Zielony Koszyk, seed {seed}")
@@ -208,8 +213,17 @@ def run_demo(
         _summary(console, scenario, totals, server.url, token, data_dir)
         _analysis_summary(console, runtime, scenario)
         _incident_summary(console, runtime, server.url, data_dir)
+        start_background(runtime, stop, poll=False, tick=False)  # the replayed week keeps its incidents
+        live_paging(
+            console=console,
+            scenario=scenario,
+            url=server.url,
+            secret=secret,
+            receiver=receiver,
+            data_dir=data_dir,
+            runtime=runtime,
+        )
         if keep_serving:
-            start_background(runtime, stop, poll=False, tick=False)  # the replayed week keeps its incidents
             console.print("Serving; press Ctrl+C to stop.")
             while server.thread.is_alive():
                 server.thread.join(timeout=1)
@@ -218,6 +232,7 @@ def run_demo(
     finally:
         stop.set()
         server.stop()
+        receiver.stop()
         runtime.engine.dispose()
     return scenario, totals
 
