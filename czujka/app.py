@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from czujka import __version__
 from czujka.comments import views as comment_views
@@ -14,7 +15,9 @@ from czujka.incidents import views as incident_views
 from czujka.notifications import views as push_views
 from czujka.oncall import views as oncall_views
 from czujka.runtime import Runtime, build_runtime
-from czujka.web.routes import ack, system, webhooks
+from czujka.web import errors
+from czujka.web.routes import ack, admin, login, pages, pwa, system, webhooks
+from czujka.web.templating import STATIC
 
 
 def build_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
@@ -35,4 +38,10 @@ def build_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(oncall_views.router)
     app.include_router(push_views.router)
     app.include_router(ack.router)
+    app.include_router(login.router)
+    app.include_router(pages.router)
+    app.include_router(admin.router)
+    app.include_router(pwa.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    errors.install(app)
     return app

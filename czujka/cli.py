@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from czujka.analysis.cli import eval_app, score, train
+from czujka.auth.cli import user_app
 from czujka.background import start_background
 from czujka.config import ConfigError, Settings, load_settings
 from czujka.incidents.cli import incidents_app
@@ -30,6 +31,7 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(eval_app, name="eval")
 app.add_typer(incidents_app, name="incidents")
 app.add_typer(oncall_app, name="oncall")
+app.add_typer(user_app, name="user")
 app.command()(score)
 app.command()(train)
 

@@ -4,18 +4,137 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-WORDS: dict[str, dict[str, str]] = {
-    "ack.title": {"pl": "Potwierdź incydent", "en": "Acknowledge the incident"},
-    "ack.button": {"pl": "Potwierdzam, zajmuję się tym", "en": "Acknowledge: I am on it"},
-    "ack.done": {
-        "pl": "Potwierdzone. Eskalacja zatrzymana.",
-        "en": "Acknowledged. The escalation has stopped.",
-    },
-    "ack.invalid": {"pl": "Tego linku nie da się użyć", "en": "This link cannot be used"},
-    "ack.open": {"pl": "Otwórz incydent", "en": "Open the incident"},
-    "severity": {"pl": "waga", "en": "severity"},
-    "profile": {"pl": "profil", "en": "profile"},
-    "opened": {"pl": "otwarty", "en": "opened"},
+from czujka.notifications.message import KIND_NAMES, TOPIC_NAMES
+
+# key: (Polish, English)
+WORDS: dict[str, tuple[str, str]] = {
+    "ack.title": ("Potwierdź incydent", "Acknowledge the incident"),
+    "ack.button": ("Potwierdzam, zajmuję się tym", "Acknowledge: I am on it"),
+    "ack.done": ("Potwierdzone. Eskalacja zatrzymana.", "Acknowledged. The escalation has stopped."),
+    "ack.invalid": ("Tego linku nie da się użyć", "This link cannot be used"),
+    "ack.open": ("Otwórz incydent", "Open the incident"),
+    "severity": ("waga", "severity"),
+    "profile": ("profil", "profile"),
+    "opened": ("otwarty", "opened"),
+    "nav.now": ("Teraz", "Now"),
+    "nav.incidents": ("Incydenty", "Incidents"),
+    "nav.charts": ("Wykresy", "Charts"),
+    "nav.oncall": ("Dyżury", "On call"),
+    "nav.users": ("Użytkownicy", "Users"),
+    "nav.signout": ("Wyloguj", "Sign out"),
+    "nav.signout_all": ("Wyloguj wszędzie", "Sign out everywhere"),
+    "nav.push": ("Powiadomienia na ten telefon", "Notifications on this phone"),
+    "nav.skip": ("Przejdź do treści", "Skip to content"),
+    "login.title": ("Logowanie", "Sign in"),
+    "login.username": ("Nazwa użytkownika", "User name"),
+    "login.password": ("Hasło", "Password"),
+    "login.submit": ("Zaloguj", "Sign in"),
+    "login.wrong": ("Nieprawidłowa nazwa użytkownika lub hasło.", "Wrong user name or password."),
+    "login.locked": (
+        "Konto zablokowane na 15 minut po zbyt wielu nieudanych próbach.",
+        "The account is locked for 15 minutes after too many failed attempts.",
+    ),
+    "login.disabled": ("To konto jest wyłączone.", "This account is disabled."),
+    "login.throttled": (
+        "Zbyt wiele prób logowania z tego adresu. Spróbuj za kilka minut.",
+        "Too many sign-in attempts from this address. Try again in a few minutes.",
+    ),
+    "login.expired": ("Formularz wygasł; spróbuj jeszcze raz.", "The form expired; please try again."),
+    "now.open": ("Otwarte incydenty", "Open incidents"),
+    "now.none": ("Brak otwartych incydentów. Spokojnie.", "No open incidents. All quiet."),
+    "now.duty": ("Dyżur", "On duty"),
+    "now.next": ("następnie", "next"),
+    "now.until": ("do", "until"),
+    "now.gap": ("LUKA: nikt nie ma dyżuru", "GAP: nobody on duty"),
+    "now.gaps": ("Luki w dyżurach w najbliższych 4 tygodniach", "Coverage gaps in the next 4 weeks"),
+    "now.feed": ("Na żywo: najnowsze komentarze", "Live: newest comments"),
+    "now.flagged": ("tylko oznaczone", "flagged only"),
+    "now.all": ("wszystkie", "all"),
+    "inc.open_for": ("otwarty od", "open for"),
+    "inc.min": ("min", "min"),
+    "inc.paged_next": ("następne powiadomienie", "paged next"),
+    "inc.acked_by": ("potwierdził(a)", "acknowledged by"),
+    "inc.comments": ("komentarzy", "comments"),
+    "inc.state.triggered": ("wywołany", "triggered"),
+    "inc.state.acknowledged": ("potwierdzony", "acknowledged"),
+    "inc.state.resolved": ("rozwiązany", "resolved"),
+    "inc.state.silenced": ("wyciszony", "silenced"),
+    "inc.acknowledge": ("Potwierdź", "Acknowledge"),
+    "inc.resolve": ("Rozwiąż", "Resolve"),
+    "inc.note": ("Dodaj notatkę", "Add note"),
+    "inc.note_label": ("Notatka", "Note"),
+    "inc.silence": ("Wycisz", "Silence"),
+    "inc.silence_hours": ("Na ile godzin", "For how many hours"),
+    "inc.reason": ("Powód", "Reason"),
+    "inc.timeline": ("Oś czasu", "Timeline"),
+    "inc.evidence": ("Komentarze w wątkach", "Comments in their threads"),
+    "inc.experts": ("Eksperci do tematu", "Experts for the topic"),
+    "inc.no_experts": (
+        "Brak eksperta dla tego tematu w czujka.toml.",
+        "No expert for this topic in czujka.toml.",
+    ),
+    "inc.not_reachable": ("poza godzinami dostępności", "outside reachable hours"),
+    "inc.call": ("Zadzwoń", "Call"),
+    "inc.mail": ("Napisz", "Mail"),
+    "inc.topic": ("temat", "topic"),
+    "inc.viewer": (
+        "Masz rolę „viewer”: możesz patrzeć, nie możesz zmieniać.",
+        "You have the viewer role: you can look, not change.",
+    ),
+    "inc.all": ("Wszystkie incydenty", "All incidents"),
+    "inc.staff": ("obsługa", "staff"),
+    "inc.removed": ("usunięty", "removed"),
+    "flag.harm": ("szkodliwy", "harmful"),
+    "flag.vulgar": ("wulgarny", "vulgar"),
+    "flag.negative": ("negatywny", "negative"),
+    "flag.positive": ("pozytywny", "positive"),
+    "flag.neutral": ("neutralny", "neutral"),
+    "flag.mixed": ("mieszany", "mixed"),
+    "flag.competitor": ("konkurencja", "competitor"),
+    "charts.title": (
+        "Komentarze na godzinę wobec normy dla tej godziny tygodnia",
+        "Comments per hour against the hour-of-week baseline",
+    ),
+    "charts.day": ("24 h", "24 h"),
+    "charts.week": ("7 dni", "7 days"),
+    "charts.count": ("komentarze", "comments"),
+    "charts.baseline": ("norma", "baseline"),
+    "charts.negative": ("udział negatywnych", "negative share"),
+    "charts.harmful": ("udział szkodliwych", "harmful share"),
+    "charts.incident": ("incydent", "incident"),
+    "charts.table": ("Dane w tabeli", "The data as a table"),
+    "charts.hour": ("godzina", "hour"),
+    "oncall.pointer": (
+        "Dyżury, ludzie i ścieżki eskalacji pochodzą z pliku {path}; zmień go i uruchom czujkę ponownie.",
+        "Schedules, people and escalation policies come from {path}; edit it and restart czujka.",
+    ),
+    "oncall.schedules": ("Grafiki dyżurów", "Schedules"),
+    "oncall.policies": ("Ścieżki eskalacji", "Escalation policies"),
+    "oncall.people": ("Ludzie i eksperci", "People and experts"),
+    "oncall.wait": ("czekaj", "wait"),
+    "oncall.repeat": ("powtórzenia", "repeats"),
+    "oncall.override": ("zastępstwo", "override"),
+    "oncall.feed": ("Kalendarz do subskrypcji", "Calendar to subscribe to"),
+    "oncall.roles": ("role", "roles"),
+    "oncall.expert_in": ("ekspert od", "expert in"),
+    "oncall.channels": ("kanały", "channels"),
+    "users.title": ("Użytkownicy", "Users"),
+    "users.disable": ("Wyłącz", "Disable"),
+    "users.signout": ("Wyloguj wszędzie", "Sign out everywhere"),
+    "users.disabled": ("wyłączony", "disabled"),
+    "users.role": ("rola", "role"),
+    "users.last": ("ostatnie logowanie", "last sign-in"),
+    "error.forbidden": ("Brak uprawnień do tej czynności.", "You may not do this."),
+    "error.csrf": (
+        "Formularz wygasł lub nie pochodzi z tej strony. Odśwież i spróbuj ponownie.",
+        "The form expired or did not come from this site. Reload and try again.",
+    ),
+    "error.not_found": ("Nie ma takiej strony.", "No such page."),
+    "error.state": (
+        "Tego nie można zrobić w obecnym stanie incydentu.",
+        "This cannot be done in the incident's state.",
+    ),
+    "lang.switch": ("English", "Polski"),
 }
 MESSAGES_PL = {
     "this acknowledge link is not valid": "ten link do potwierdzenia jest nieprawidłowy",
@@ -24,11 +143,18 @@ MESSAGES_PL = {
 }
 
 
-def translator(language: str) -> Callable[[str], str]:
-    def t(key: str) -> str:
+def translator(language: str) -> Callable[..., str]:
+    pl = language == "pl"
+
+    def t(key: str, **values: str) -> str:
         entry = WORDS.get(key)
         if entry is None:
-            return MESSAGES_PL.get(key, key) if language == "pl" else key
-        return entry.get(language) or entry["en"]
+            if key.startswith("kind."):
+                return KIND_NAMES["pl" if pl else "en"].get(key[5:], key[5:])
+            if key.startswith("topic."):
+                return TOPIC_NAMES["pl" if pl else "en"].get(key[6:], key[6:])
+            return MESSAGES_PL.get(key, key) if pl else key
+        text = entry[0] if pl else entry[1]
+        return text.format(**values) if values else text
 
     return t

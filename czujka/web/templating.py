@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from czujka.web.i18n import translator
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+STATIC = Path(__file__).parent / "static"
 
 
 def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Any:

@@ -1,0 +1,150 @@
+"""`czujka user add|passwd|disable|list|sign-out`: dashboard users."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+user_app = typer.Typer(
+    help="Dashboard users: add, change password, disable, list, sign out.", no_args_is_help=True
+)
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
+ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="czujka.toml.")]
+PasswordStdin = Annotated[
+    bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+]
+Generate = Annotated[bool, typer.Option("--generate", help="Make up a strong password and print it once.")]
+
+
+def _runtime(config: Path | None) -> Any:
+    from czujka.cli import migrated_runtime, settings_or_exit
+
+    return migrated_runtime(settings_or_exit(config))
+
+
+def _password(stdin: bool, generate: bool) -> tuple[str, bool]:
+    if generate:
+        return secrets.token_urlsafe(12), True
+    if stdin:
+        return sys.stdin.readline().rstrip("\n"), False
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True), False
+
+
+def _run(config: Path | None, action) -> Any:
+    from czujka.auth.users import UserError
+    from czujka.storage.engine import session_scope
+
+    runtime = _runtime(config)
+    try:
+        with session_scope(runtime.sessions) as session:
+            return action(session, runtime.settings)
+    except UserError as exc:
+        errors.print(f"error: {exc}", highlight=False, markup=False)
+        raise typer.Exit(2) from None
+
+
+@user_app.command("add")
+def add(
+    username: str,
+    role: Annotated[str, typer.Option(help="viewer, responder or admin.")] = "responder",
+    person: Annotated[str | None, typer.Option(help="The on-call person (people.id) this user is.")] = None,
+    language: Annotated[str | None, typer.Option(help="pl or en (default: the service language).")] = None,
+    config: ConfigOption = None,
+    password_stdin: PasswordStdin = False,
+    generate: Generate = False,
+) -> None:
+    """Add a user who can sign in to the dashboard."""
+    from czujka.auth.users import UserError, add_user
+
+    password, made_up = _password(password_stdin, generate)
+
+    def action(session, settings):
+        if person is not None and settings.person(person) is None:
+            raise UserError(f"no person {person!r} in czujka.toml")
+        add_user(
+            session, username=username, role=role, password=password, person_id=person, language=language
+        )
+
+    _run(config, action)
+    console.print(
+        f"user {username} added ({role})" + (f"; password: {password}" if made_up else ""),
+        highlight=False,
+        markup=False,
+    )
+
+
+@user_app.command("passwd")
+def passwd(
+    username: str,
+    config: ConfigOption = None,
+    password_stdin: PasswordStdin = False,
+    generate: Generate = False,
+) -> None:
+    """Set a new password; the user is signed out everywhere and any lockout is lifted."""
+    from czujka.auth.users import set_password
+
+    password, made_up = _password(password_stdin, generate)
+    _run(config, lambda session, _s: set_password(session, username=username, password=password))
+    console.print(
+        f"password of {username} changed" + (f": {password}" if made_up else ""),
+        highlight=False,
+        markup=False,
+    )
+
+
+@user_app.command("disable")
+def disable(username: str, config: ConfigOption = None) -> None:
+    """Disable a user and end their sessions."""
+    from czujka.auth.users import disable_user
+
+    _run(config, lambda session, _s: disable_user(session, username=username, now=datetime.now(UTC)))
+    console.print(f"user {username} disabled", highlight=False, markup=False)
+
+
+@user_app.command("sign-out")
+def sign_out(username: str, config: ConfigOption = None) -> None:
+    """End every session of a user (a lost phone)."""
+    from czujka.auth.users import get_user, sign_out_everywhere
+
+    ended = _run(
+        config, lambda session, _s: sign_out_everywhere(session, user_id=get_user(session, username).id)
+    )
+    console.print(f"{ended} session(s) of {username} ended", highlight=False, markup=False)
+
+
+@user_app.command("list")
+def list_cmd(config: ConfigOption = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Users, roles, linked person, last sign-in."""
+    from czujka.auth.users import list_users
+
+    rows = _run(
+        config,
+        lambda session, _s: [
+            {
+                "username": u.username,
+                "role": u.role,
+                "person": u.person_id,
+                "disabled": u.disabled_at is not None,
+                "last_login_at": u.last_login_at.isoformat() if u.last_login_at else None,
+            }
+            for u in list_users(session)
+        ],
+    )
+    if as_json:
+        sys.stdout.write(json.dumps(rows) + "\n")
+        return
+    for r in rows:
+        console.print(
+            f"{r['username']:<20} {r['role']:<10} {r['person'] or '-':<12} "
+            f"{'disabled' if r['disabled'] else ''} {r['last_login_at'] or ''}",
+            highlight=False,
+            markup=False,
+        )

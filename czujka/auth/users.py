@@ -1,0 +1,177 @@
+"""Dashboard users: argon2 passwords, lockout after repeated failures, server-side sessions.
+
+Sessions live in the database, so signing out everywhere is one delete, a stolen cookie dies with its row,
+and a session id is always minted fresh at sign-in (no fixation).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from czujka.auth.models import User, WebSession
+from czujka.auth.service import ROLES
+
+HASHER = PasswordHasher()
+MAX_FAILED = 5
+LOCKOUT = timedelta(minutes=15)
+SESSION_DAYS = 14
+IDLE = timedelta(days=2)
+MIN_PASSWORD = 10
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
+# Checked against when the user does not exist, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = HASHER.hash("czujka-no-such-user")
+
+
+class UserError(ValueError):
+    """A user command that cannot be done; the message says why."""
+
+
+def _hash(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"the password needs at least {MIN_PASSWORD} characters")
+
+
+def add_user(
+    session: Session,
+    *,
+    username: str,
+    role: str,
+    password: str,
+    person_id: str | None = None,
+    language: str | None = None,
+) -> User:
+    if not USERNAME.match(username):
+        raise UserError(f"{username!r}: a user name is 2–63 lower-case letters, digits, '.', '-' or '_'")
+    if role not in ROLES:
+        raise UserError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+    if language not in (None, "pl", "en"):
+        raise UserError(f"unknown language {language!r}: pl or en")
+    check_password(password)
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise UserError(f"a user {username!r} exists already")
+    user = User(
+        username=username,
+        role=role,
+        password_hash=HASHER.hash(password),
+        person_id=person_id,
+        language=language,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def get_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise UserError(f"no user {username!r}")
+    return user
+
+
+def set_password(session: Session, *, username: str, password: str) -> None:
+    """A new password also signs the user out everywhere and lifts a lockout."""
+    check_password(password)
+    user = get_user(session, username)
+    user.password_hash, user.failed_logins, user.locked_until = HASHER.hash(password), 0, None
+    sign_out_everywhere(session, user_id=user.id)
+
+
+def disable_user(session: Session, *, username: str, now: datetime) -> None:
+    user = get_user(session, username)
+    user.disabled_at = now
+    sign_out_everywhere(session, user_id=user.id)
+
+
+@dataclass(frozen=True, slots=True)
+class LoginResult:
+    user: User | None
+    problem: str | None = None  # "wrong", "locked", "disabled"
+
+
+def verify_login(session: Session, *, username: str, password: str, now: datetime) -> LoginResult:
+    """Check a sign-in; five wrong passwords in a row lock the account for 15 minutes."""
+    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        _verify(_DUMMY_HASH, password)
+        return LoginResult(None, "wrong")
+    if user.locked_until is not None and user.locked_until > now:
+        return LoginResult(None, "locked")
+    if not _verify(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED:
+            user.locked_until, user.failed_logins = now + LOCKOUT, 0
+            return LoginResult(None, "locked")
+        return LoginResult(None, "wrong")
+    if user.disabled_at is not None:
+        return LoginResult(None, "disabled")
+    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    if HASHER.check_needs_rehash(user.password_hash):
+        user.password_hash = HASHER.hash(password)
+    return LoginResult(user)
+
+
+def _verify(stored: str, password: str) -> bool:
+    try:
+        return HASHER.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def start_session(session: Session, *, user: User, now: datetime, user_agent: str | None) -> str:
+    """A fresh session id (the cookie's value); only its hash is stored."""
+    session_id = secrets.token_urlsafe(32)
+    session.add(
+        WebSession(
+            id_hash=_hash(session_id),
+            user_id=user.id,
+            csrf_token=secrets.token_urlsafe(32),
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + timedelta(days=SESSION_DAYS),
+            user_agent=(user_agent or "")[:300],
+        )
+    )
+    return session_id
+
+
+def find_session(session: Session, *, session_id: str, now: datetime) -> tuple[WebSession, User] | None:
+    row = session.get(WebSession, _hash(session_id))
+    if row is None:
+        return None
+    user = session.get(User, row.user_id)
+    if (
+        row.expires_at <= now
+        or row.last_seen_at + IDLE <= now
+        or user is None
+        or user.disabled_at is not None
+    ):
+        session.delete(row)
+        return None
+    if now - row.last_seen_at > timedelta(minutes=5):
+        row.last_seen_at = now
+    return row, user
+
+
+def end_session(session: Session, *, session_id: str) -> None:
+    session.execute(delete(WebSession).where(WebSession.id_hash == _hash(session_id)))
+
+
+def sign_out_everywhere(session: Session, *, user_id: int) -> int:
+    return session.execute(delete(WebSession).where(WebSession.user_id == user_id)).rowcount or 0
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.username)))

@@ -1,0 +1,257 @@
+"""What the dashboard pages show, read from the database in few, indexed queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from czujka.analysis.models import CommentScore
+from czujka.comments.models import Comment
+from czujka.config import Settings
+from czujka.incidents.models import OPEN_STATES, Incident, IncidentEvidence, TimelineEvent
+from czujka.oncall.escalation import experts_for, recipients
+from czujka.oncall.models import Escalation
+
+Segment = tuple[str, bool]  # text, vulgar
+
+
+def highlight(text: str, words: list[dict[str, Any]] | None) -> list[Segment]:
+    """The text cut at the vulgar words' positions, so templates mark them without trusting any HTML."""
+    segments: list[Segment] = []
+    at = 0
+    for word in sorted(words or [], key=lambda w: w.get("start", 0)):
+        start, end = int(word.get("start", 0)), int(word.get("end", 0))
+        if start < at or end > len(text) or end <= start:
+            continue
+        if start > at:
+            segments.append((text[at:start], False))
+        segments.append((text[start:end], True))
+        at = end
+    if at < len(text):
+        segments.append((text[at:], False))
+    return segments
+
+
+@dataclass
+class CommentView:
+    id: int
+    profile: str
+    author: str
+    is_staff: bool
+    when: str
+    segments: list[Segment]
+    removed: bool
+    sentiment: str | None = None
+    harm: float | None = None
+    harmful: bool = False
+    vulgar: bool = False
+    topic: str | None = None
+    competitors: list[str] = field(default_factory=list)
+    platform_id: str = ""
+    parent: str | None = None
+
+
+def _local(settings: Settings, profile_id: str, at: datetime, fmt: str = "%a %d.%m %H:%M") -> str:
+    return at.astimezone(ZoneInfo(settings.timezone_of(profile_id))).strftime(fmt)
+
+
+def _view(settings: Settings, c: Comment, s: CommentScore | None) -> CommentView:
+    profile = settings.profile(c.profile_id)
+    text = c.message or ""
+    return CommentView(
+        id=c.id,
+        profile=profile.name if profile else c.profile_id,
+        author=c.author_name or "?",
+        is_staff=bool(c.author_is_staff),
+        when=_local(settings, c.profile_id, c.created_at),
+        segments=highlight(text, s.vulgar_words if s else None),
+        removed=c.deleted_at is not None or c.hidden_at is not None,
+        sentiment=s.sentiment if s else None,
+        harm=round(s.harm, 2) if s else None,
+        harmful=bool(s and s.harmful),
+        vulgar=bool(s and s.vulgar),
+        topic=s.topic if s else None,
+        competitors=list(s.competitors or []) if s else [],
+        platform_id=c.platform_id,
+        parent=c.parent_platform_id,
+    )
+
+
+def feed(
+    session: Session, settings: Settings, *, limit: int = 30, flagged_only: bool = False
+) -> list[CommentView]:
+    """The newest comments first, with their flags."""
+    query = (
+        select(Comment, CommentScore)
+        .outerjoin(CommentScore, CommentScore.comment_id == Comment.id)
+        .order_by(Comment.received_at.desc(), Comment.id.desc())
+        .limit(limit)
+    )
+    if flagged_only:
+        query = query.where(
+            (CommentScore.harmful.is_(True))
+            | (CommentScore.vulgar.is_(True))
+            | (CommentScore.sentiment == "negative")
+        )
+    return [_view(settings, c, s) for c, s in session.execute(query)]
+
+
+@dataclass
+class IncidentRow:
+    id: int
+    title: str
+    kind: str
+    state: str
+    severity: int
+    profile: str
+    opened: str
+    open_minutes: int
+    evidence: int
+    next_page: str | None  # "kasia, ola at 22:35" while escalating
+    acknowledged_by: str | None
+
+
+def _next_page(settings: Settings, incident: Incident, escalation: Escalation | None) -> str | None:
+    if escalation is None or escalation.status != "active" or escalation.next_step_at is None:
+        return None
+    policy = settings.policy(escalation.policy_id or "")
+    if policy is None:
+        return None
+    step = policy.steps[min(escalation.step, len(policy.steps) - 1)]
+    people, _ = recipients(settings, step.notify, topic=incident.topic, at=escalation.next_step_at)
+    names = ", ".join(r.person.name for r in people) or "—"
+    return f"{names} · {_local(settings, incident.profile_id, escalation.next_step_at, '%H:%M')}"
+
+
+def incident_rows(
+    session: Session, settings: Settings, *, now: datetime, open_only: bool, limit: int = 200
+) -> list[IncidentRow]:
+    counts = (
+        select(IncidentEvidence.incident_id, func.count().label("n"))
+        .group_by(IncidentEvidence.incident_id)
+        .subquery()
+    )
+    query = (
+        select(Incident, Escalation, func.coalesce(counts.c.n, 0))
+        .outerjoin(Escalation, Escalation.incident_id == Incident.id)
+        .outerjoin(counts, counts.c.incident_id == Incident.id)
+    )
+    if open_only:
+        query = query.where(Incident.state.in_(OPEN_STATES))
+    is_open = Incident.state.in_(OPEN_STATES)
+    query = query.order_by(is_open.desc(), Incident.severity.desc(), Incident.opened_at.desc()).limit(limit)
+    rows = []
+    for incident, escalation, n in session.execute(query):
+        profile = settings.profile(incident.profile_id)
+        rows.append(
+            IncidentRow(
+                id=incident.id,
+                title=incident.title,
+                kind=incident.kind,
+                state=incident.state,
+                severity=incident.severity,
+                profile=profile.name if profile else incident.profile_id,
+                opened=_local(settings, incident.profile_id, incident.opened_at),
+                open_minutes=int(((incident.resolved_at or now) - incident.opened_at).total_seconds() // 60),
+                evidence=n,
+                next_page=_next_page(settings, incident, escalation)
+                if incident.state == "triggered"
+                else None,
+                acknowledged_by=incident.acknowledged_by,
+            )
+        )
+    return rows
+
+
+@dataclass
+class Thread:
+    root: CommentView
+    replies: list[CommentView]
+
+
+def evidence_threads(
+    session: Session, settings: Settings, incident_id: int, limit: int = 300
+) -> list[Thread]:
+    """Evidence grouped by the top-level comment it belongs to, replies in time order (a quarrel reads as a
+    conversation)."""
+    rows = session.execute(
+        select(Comment, CommentScore)
+        .join(IncidentEvidence, IncidentEvidence.comment_id == Comment.id)
+        .outerjoin(CommentScore, CommentScore.comment_id == Comment.id)
+        .where(IncidentEvidence.incident_id == incident_id)
+        .order_by(Comment.created_at)
+        .limit(limit)
+    ).all()
+    views = [_view(settings, c, s) for c, s in rows]
+    roots: dict[str, Thread] = {}
+    grouped: dict[str, list[CommentView]] = defaultdict(list)
+    for view in views:
+        if view.parent:
+            grouped[view.parent].append(view)  # its root may or may not be evidence itself
+        else:
+            roots[view.platform_id] = Thread(view, [])
+    missing = [p for p in grouped if p not in roots]
+    if missing:
+        found = session.execute(
+            select(Comment, CommentScore)
+            .outerjoin(CommentScore, CommentScore.comment_id == Comment.id)
+            .where(Comment.platform_id.in_(missing))
+        ).all()
+        for c, s in found:
+            roots[c.platform_id] = Thread(_view(settings, c, s), [])
+    for parent, replies in grouped.items():
+        if parent in roots:
+            roots[parent].replies.extend(replies)
+        else:
+            for reply in replies:
+                roots[reply.platform_id] = Thread(reply, [])
+    return sorted(roots.values(), key=lambda t: t.root.when)
+
+
+def incident_detail(
+    session: Session, settings: Settings, incident_id: int, now: datetime
+) -> dict[str, Any] | None:
+    incident = session.get(Incident, incident_id)
+    if incident is None:
+        return None
+    escalation = session.get(Escalation, incident_id)
+    events = session.scalars(
+        select(TimelineEvent)
+        .where(TimelineEvent.incident_id == incident_id)
+        .order_by(TimelineEvent.at, TimelineEvent.id)
+    ).all()
+    from czujka.oncall.service import incident_topic
+
+    topic = incident_topic(session, incident)
+    reachable = {p.id for p in experts_for(settings, topic, now)}
+    experts = [
+        {"person": p, "reachable": p.id in reachable}
+        for p in settings.people
+        if topic and topic in p.expert_in
+    ]
+    profile = settings.profile(incident.profile_id)
+    return {
+        "incident": incident,
+        "profile": profile.name if profile else incident.profile_id,
+        "opened": _local(settings, incident.profile_id, incident.opened_at),
+        "topic": topic,
+        "escalation": escalation,
+        "next_page": _next_page(settings, incident, escalation) if incident.state == "triggered" else None,
+        "timeline": [
+            {
+                "at": _local(settings, incident.profile_id, e.at, "%d.%m %H:%M:%S"),
+                "kind": e.kind,
+                "actor": e.actor,
+                "message": e.message,
+            }
+            for e in events
+        ],
+        "threads": evidence_threads(session, settings, incident_id),
+        "experts": experts,
+    }

@@ -1,0 +1,60 @@
+"""How the dashboard answers what it refuses: sign in first, not allowed, stale form, not found."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from czujka.web.session import CsrfFailed, Forbidden, SignInRequired, login_url
+from czujka.web.templating import render
+
+API_PREFIXES = ("/api/", "/webhooks/", "/push/")
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    ),
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(SignInRequired)
+    async def sign_in(request: Request, exc: SignInRequired) -> Response:
+        if request.headers.get("hx-request"):
+            return Response(status_code=401, headers={"HX-Redirect": login_url(exc.next_path)})
+        return RedirectResponse(login_url(exc.next_path), status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden) -> Response:
+        return render(
+            request, "error.html", {"message": "error.forbidden", "detail": exc.needed}, status_code=403
+        )
+
+    @app.exception_handler(CsrfFailed)
+    async def csrf(request: Request, exc: CsrfFailed) -> Response:
+        return render(request, "error.html", {"message": "error.csrf", "detail": ""}, status_code=403)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith(API_PREFIXES) or exc.status_code not in (404, 405):
+            return await http_exception_handler(request, exc)
+        return render(
+            request, "error.html", {"message": "error.not_found", "detail": ""}, status_code=exc.status_code
+        )
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.url.scheme == "https" or request.app.state.runtime.settings.public_url.startswith(
+            "https://"
+        ):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response

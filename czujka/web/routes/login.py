@@ -1,0 +1,121 @@
+"""Signing in and out of the dashboard."""
+
+from __future__ import annotations
+
+import hmac
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from czujka.auth.users import end_session, sign_out_everywhere, start_session, verify_login
+from czujka.web.deps import SessionDep
+from czujka.web.session import (
+    COOKIE,
+    LANGUAGE_COOKIE,
+    LOGIN_CSRF_COOKIE,
+    LoginRateLimit,
+    ViewerAction,
+    language_of,
+    new_login_csrf,
+    safe_next,
+    secure_cookies,
+)
+from czujka.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+limiter = LoginRateLimit()
+
+
+def _login_page(request: Request, *, next_path: str, error: str | None = None, status: int = 200):
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or new_login_csrf()
+    request.state.language = language_of(request)
+    response = render(
+        request,
+        "login.html",
+        {"csrf": token, "next": safe_next(next_path), "error": error},
+        status_code=status,
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=secure_cookies(request),
+        max_age=3600,
+        path="/login",
+    )
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/"):
+    return _login_page(request, next_path=next)
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    session: SessionDep,
+    username: Annotated[str, Form(max_length=64)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+    csrf: Annotated[str, Form(max_length=100)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
+):
+    cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not cookie or not hmac.compare_digest(cookie, csrf):
+        return _login_page(request, next_path=next, error="login.expired", status=403)
+    if not limiter.allow(request.client.host if request.client else "?"):
+        return _login_page(request, next_path=next, error="login.throttled", status=429)
+    now = datetime.now(UTC)
+    result = verify_login(session, username=username, password=password, now=now)
+    if result.user is None:
+        session.commit()  # the failed attempt counts towards the lockout
+        status = 423 if result.problem == "locked" else 401
+        return _login_page(request, next_path=next, error=f"login.{result.problem}", status=status)
+    old = request.cookies.get(COOKIE)
+    if old:  # whatever session id the browser brought is dropped: a fresh one is minted (no fixation)
+        end_session(session, session_id=old)
+    session_id = start_session(
+        session, user=result.user, now=now, user_agent=request.headers.get("user-agent")
+    )
+    response = RedirectResponse(safe_next(next), status_code=303)
+    response.set_cookie(
+        COOKIE,
+        session_id,
+        httponly=True,
+        samesite="lax",
+        secure=secure_cookies(request),
+        max_age=14 * 24 * 3600,
+        path="/",
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return response
+
+
+@router.post("/logout")
+def logout(session: SessionDep, signed_in: ViewerAction):
+    end_session(session, session_id=signed_in.session_id)
+    return _sign_out_response()
+
+
+@router.post("/logout-everywhere")
+def logout_everywhere(session: SessionDep, signed_in: ViewerAction):
+    """Ends every session of this user: on the lost phone too."""
+    sign_out_everywhere(session, user_id=signed_in.user.id)
+    return _sign_out_response()
+
+
+def _sign_out_response() -> RedirectResponse:
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+@router.get("/language/{language}")
+def switch_language(language: str, next: str = "/"):
+    response = RedirectResponse(safe_next(next), status_code=303)
+    if language in ("pl", "en"):
+        response.set_cookie(LANGUAGE_COOKIE, language, samesite="lax", max_age=365 * 24 * 3600, path="/")
+    return response

@@ -1,0 +1,180 @@
+"""Dashboard pages: now, incidents, one incident, charts, on-call; and the htmx fragments that refresh them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from czujka.config import config_path
+from czujka.incidents import flows
+from czujka.oncall.schedule import shifts
+from czujka.oncall.views import duty_overview
+from czujka.web.charts import build_chart
+from czujka.web.dashboard import feed, incident_detail, incident_rows
+from czujka.web.deps import RuntimeDep, SessionDep
+from czujka.web.session import Page, ResponderAction
+from czujka.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _now_context(runtime, session, now: datetime, flagged: bool) -> dict:
+    settings = runtime.settings
+    return {
+        "incidents": incident_rows(session, settings, now=now, open_only=True),
+        "duty": duty_overview(settings, now),
+        "feed": feed(session, settings, flagged_only=flagged),
+        "flagged": flagged,
+        "people": {p.id: p.name for p in settings.people},
+    }
+
+
+@router.get("/", response_class=HTMLResponse)
+def now_page(request: Request, runtime: RuntimeDep, session: SessionDep, user: Page, flagged: bool = False):
+    context = _now_context(runtime, session, datetime.now(UTC), flagged)
+    return render(request, "now.html", {"user": user, "active": "now", **context})
+
+
+@router.get("/fragments/now", response_class=HTMLResponse)
+def now_fragment(
+    request: Request, runtime: RuntimeDep, session: SessionDep, user: Page, flagged: bool = False
+):
+    """The live part of the Now page; htmx swaps it in every few seconds."""
+    context = _now_context(runtime, session, datetime.now(UTC), flagged)
+    return render(request, "_now_live.html", {"user": user, **context})
+
+
+@router.get("/incidents", response_class=HTMLResponse)
+def incidents_page(request: Request, runtime: RuntimeDep, session: SessionDep, user: Page):
+    rows = incident_rows(session, runtime.settings, now=datetime.now(UTC), open_only=False)
+    return render(request, "incidents.html", {"user": user, "active": "incidents", "incidents": rows})
+
+
+@router.get("/incidents/{incident_id}", response_class=HTMLResponse)
+def incident_page(incident_id: int, request: Request, runtime: RuntimeDep, session: SessionDep, user: Page):
+    detail = incident_detail(session, runtime.settings, incident_id, datetime.now(UTC))
+    if detail is None:
+        raise HTTPException(404, "no such incident")
+    return render(request, "incident.html", {"user": user, "active": "incidents", **detail})
+
+
+def _act(request: Request, session, incident_id: int, action, **args):
+    try:
+        action(session, incident_id=incident_id, at=datetime.now(UTC), **args)
+    except flows.FlowError as exc:
+        if "no incident" in str(exc):
+            raise HTTPException(404, "no such incident") from None
+        session.rollback()
+        return render(request, "error.html", {"message": "error.state", "detail": str(exc)}, status_code=409)
+    request.app.state.runtime.escalate_signal.set()
+    return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
+
+
+def _actor(user) -> str:
+    return f"user:{user.user.username}"
+
+
+@router.post("/incidents/{incident_id}/acknowledge")
+def acknowledge(incident_id: int, request: Request, session: SessionDep, user: ResponderAction):
+    return _act(request, session, incident_id, flows.acknowledge, actor=_actor(user), reason="")
+
+
+@router.post("/incidents/{incident_id}/resolve")
+def resolve(incident_id: int, request: Request, session: SessionDep, user: ResponderAction):
+    return _act(request, session, incident_id, flows.resolve, actor=_actor(user), reason="")
+
+
+@router.post("/incidents/{incident_id}/notes")
+def add_note(
+    incident_id: int,
+    request: Request,
+    session: SessionDep,
+    user: ResponderAction,
+    text: Annotated[str, Form(min_length=1, max_length=5000)],
+):
+    return _act(request, session, incident_id, flows.note, actor=_actor(user), text=text.strip())
+
+
+@router.post("/incidents/{incident_id}/silence")
+def silence(
+    incident_id: int,
+    request: Request,
+    session: SessionDep,
+    user: ResponderAction,
+    hours: Annotated[float, Form(gt=0, le=336)],
+    reason: Annotated[str, Form(min_length=1, max_length=2000)],
+):
+    return _act(
+        request,
+        session,
+        incident_id,
+        flows.silence_incident,
+        actor=_actor(user),
+        hours=hours,
+        reason=reason.strip(),
+    )
+
+
+@router.get("/charts", response_class=HTMLResponse)
+def charts_page(
+    request: Request,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    user: Page,
+    range: str = "24h",
+    profile: str | None = None,
+):
+    settings = runtime.settings
+    hours = 24 * 7 if range == "7d" else 24
+    now = datetime.now(UTC)
+    chosen = [p for p in settings.profiles if profile in (None, p.id)]
+    charts = [
+        (p, build_chart(session, profile_id=p.id, zone=settings.timezone_of(p.id), now=now, hours=hours))
+        for p in chosen
+    ]
+    return render(
+        request,
+        "charts.html",
+        {"user": user, "active": "charts", "charts": charts, "range": "7d" if hours > 24 else "24h"},
+    )
+
+
+@router.get("/oncall", response_class=HTMLResponse)
+def oncall_page(request: Request, runtime: RuntimeDep, user: Page):
+    settings = runtime.settings
+    week = []
+    for schedule in settings.schedules:
+        zone = ZoneInfo(schedule.timezone or settings.timezone)
+        start = datetime.now(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+        days = []
+        for d in range(7):
+            day_start = start + timedelta(days=d)
+            day_end = day_start + timedelta(days=1)
+            items = [
+                {
+                    "from": s.start.astimezone(zone).strftime("%H:%M"),
+                    "to": "24:00" if s.end >= day_end else s.end.astimezone(zone).strftime("%H:%M"),
+                    "people": [settings.person(p).name if settings.person(p) else p for p in s.people],
+                    "layer": s.layer,
+                }
+                for s in shifts(schedule, day_start, day_end)
+            ]
+            days.append({"label": day_start.strftime("%a %d.%m"), "shifts": items})
+        week.append({"schedule": schedule, "days": days})
+    path = config_path()
+    return render(
+        request,
+        "oncall.html",
+        {
+            "user": user,
+            "active": "oncall",
+            "week": week,
+            "duty": duty_overview(settings, datetime.now(UTC)),
+            "settings": settings,
+            "config_file": str(path) if path else "czujka.toml",
+        },
+    )

@@ -1,0 +1,179 @@
+"""The dashboard's pages and its security: sign-in, roles, CSRF, session fixation, lockout, XSS, ack links."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from czujka.comments.service import ingest
+from czujka.incidents import flows
+from czujka.incidents.flows import SignalIn
+from czujka.notifications.ack import create_link
+from czujka.sources.base import Batch, CommentEvent
+from czujka.storage.engine import session_scope
+from tests.dashboard_helpers import PASSWORD, csrf_of, dashboard
+from tests.paging_helpers import oncall_settings
+from tests.test_paging import make_runtime
+
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture
+def board(tmp_path, db_url):
+    runtime = make_runtime(oncall_settings(tmp_path, db_url))
+    now = datetime.now(UTC)
+    with session_scope(runtime.sessions) as session:
+        ingest(
+            session,
+            batch=Batch(
+                events=[
+                    CommentEvent(
+                        profile_id="koszyk-fb",
+                        platform_id="c1",
+                        verb="add",
+                        occurred_at=now,
+                        post_platform_id="p1",
+                        parent_platform_id=None,
+                        author_id="u1",
+                        author_name=XSS,
+                        author_is_staff=False,
+                        message=XSS,
+                    )
+                ]
+            ),
+            source="test",
+            body=b"test",
+        )
+        comment_id = session.execute(text("SELECT id FROM comments")).scalar()
+        incident = flows.open_or_attach(
+            session,
+            signal=SignalIn(
+                "koszyk-fb", "quarrel", "koszyk-fb:quarrel:c1", 0.95, now, "a quarrel", [comment_id]
+            ),
+        )
+    with dashboard(runtime) as d:
+        d.incident_id = incident.id
+        yield d
+
+
+def test_pages_need_sign_in_and_work_once_signed_in(board):
+    anonymous = board.client()
+    answer = anonymous.get("/incidents/1")
+    assert answer.status_code == 303 and answer.headers["location"] == "/login?next=/incidents/1"
+    client, signed = board.sign_in("ania")
+    assert signed.status_code == 303 and signed.headers["location"] == "/"
+    cookie = signed.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+    for path in [
+        "/",
+        "/incidents",
+        f"/incidents/{board.incident_id}",
+        "/charts",
+        "/charts?range=7d",
+        "/oncall",
+        "/fragments/now",
+    ]:
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert page.headers["content-security-policy"].startswith("default-src 'self'")
+    assert client.get("/incidents/9999").status_code == 404
+
+
+def test_comment_text_and_author_are_shown_as_text(board):
+    client, _ = board.sign_in("ania")
+    for path in ["/", f"/incidents/{board.incident_id}"]:
+        html = client.get(path).text
+        assert "<script>alert" not in html and "<img src=x" not in html
+        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+
+
+def test_responder_acknowledges_with_the_csrf_token_only(board):
+    client, _ = board.sign_in("ania")
+    page = client.get(f"/incidents/{board.incident_id}")
+    url = f"/incidents/{board.incident_id}/acknowledge"
+    assert client.post(url).status_code == 403  # no token
+    assert client.post(url, data={"csrf": "wrong"}).status_code == 403
+    other, _ = board.sign_in("admin")  # another session's token is not this session's
+    assert client.post(url, data={"csrf": csrf_of(other.get("/"))}).status_code == 403
+    done = client.post(url, data={"csrf": csrf_of(page)})
+    assert done.status_code == 303
+    after = client.get(f"/incidents/{board.incident_id}").text
+    assert "user:ania" in after and "acknowledged" in after
+    assert client.post(url, data={"csrf": csrf_of(page)}).status_code == 409  # already acknowledged
+
+
+def test_a_viewer_cannot_change_anything(board):
+    client, _ = board.sign_in("gosc")
+    page = client.get(f"/incidents/{board.incident_id}")
+    assert 'id="acknowledge"' not in page.text and "viewer role" in page.text  # English for this user
+    token = csrf_of(page)
+    for action in ("acknowledge", "resolve", "notes", "silence"):
+        answer = client.post(
+            f"/incidents/{board.incident_id}/{action}",
+            data={"csrf": token, "text": "x", "hours": "1", "reason": "x"},
+        )
+        assert answer.status_code == 403, action
+    assert client.get("/admin/users").status_code == 403
+    assert client.post("/admin/users/ania/disable", data={"csrf": token}).status_code == 403
+
+
+def test_session_fixation_and_sign_out_everywhere(board):
+    client = board.client()
+    client.cookies.set("czujka_session", "attacker-chosen-id")
+    client, signed = board.sign_in("ania", client=client)
+    new_id = signed.cookies.get("czujka_session")
+    assert new_id and new_id != "attacker-chosen-id"
+    planted = board.client()
+    planted.cookies.set("czujka_session", "attacker-chosen-id")
+    assert planted.get("/").status_code == 303  # the planted id never became a session
+    phone, _ = board.sign_in("ania")
+    assert phone.get("/").status_code == 200
+    assert client.post("/logout-everywhere", data={"csrf": csrf_of(client.get("/"))}).status_code == 303
+    assert phone.get("/").status_code == 303 and client.get("/").status_code == 303
+
+
+def test_brute_force_locks_the_account(board):
+    for _ in range(4):
+        _, answer = board.sign_in("ania", password="zle-haslo-000")
+        assert answer.status_code == 401
+    _, locked = board.sign_in("ania", password="zle-haslo-000")
+    assert locked.status_code == 423 and "zablokowane" in locked.text
+    _, still = board.sign_in("ania", password=PASSWORD)  # even the right password, while locked
+    assert still.status_code == 423
+    _, unknown = board.sign_in("nobody", password=PASSWORD)
+    assert unknown.status_code == 401
+
+
+def test_login_form_needs_its_csrf_cookie(board):
+    client = board.client()
+    answer = client.post("/login", data={"username": "ania", "password": PASSWORD, "csrf": "x", "next": "/"})
+    assert answer.status_code == 403
+    _, redirected = board.sign_in("ania")
+    assert redirected.headers["location"] == "/"
+    form = client.get("/login?next=//evil.example/")
+    answer = client.post(
+        "/login",
+        data={"username": "ania", "password": PASSWORD, "csrf": csrf_of(form), "next": "//evil.example/"},
+    )
+    assert answer.headers["location"] == "/"  # never off-site
+
+
+def test_ack_link_reused_or_expired(board):
+    with session_scope(board.runtime.sessions) as session:
+        fresh = create_link(
+            session, incident_id=board.incident_id, person_id="ania", now=datetime.now(UTC), hours=1
+        )
+        old = create_link(
+            session,
+            incident_id=board.incident_id,
+            person_id="ania",
+            now=datetime.now(UTC) - timedelta(hours=3),
+            hours=1,
+        )
+    client = board.client()  # no sign-in needed, and it only acknowledges
+    assert client.post(f"/ack/{old}").status_code == 410
+    assert client.post(f"/ack/{fresh}").status_code == 200
+    assert client.post(f"/ack/{fresh}").status_code == 410
+    assert client.get("/").status_code == 303  # the link did not sign anyone in
