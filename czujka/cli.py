@@ -391,6 +391,32 @@ def bench_paging(
     )
 
 
+@bench_app.command("web")
+def bench_web(
+    comments: Annotated[int, typer.Option(min=100, help="Comments in the database.")] = 50_000,
+    incidents: Annotated[int, typer.Option(min=1, help="Incidents in the database.")] = 500,
+    requests: Annotated[int, typer.Option(min=1, help="Requests per page.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Median and 95th percentile answer time of every dashboard page on a filled SQLite database."""
+    from czujka.bench.web import run_web_bench
+
+    result = run_web_bench(comments=comments, incidents=incidents, requests=requests, console=errors)
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    console.print(
+        f"{result['comments']:,} comments, {result['incidents']} incidents, SQLite, "
+        f"{result['requests']} requests a page (goal: median ≤ 200 ms)"
+    )
+    for row in result["rows"]:
+        console.print(
+            f"  {row['page']:<22} median {row['median_ms']:7.1f} ms   p95 {row['p95_ms']:7.1f} ms   "
+            f"{row['bytes']:>8,} bytes",
+            highlight=False,
+        )
+
+
 @bench_app.command("nab")
 def bench_nab(
     data: Annotated[Path, typer.Option(help="NAB data folder: <category>/<file>.csv.")],

@@ -63,3 +63,19 @@ def test_scenarios_small_shop():
         assert row["latency_min"] <= 30, row
     quiet = run_scenario(Scenario("small-quiet", 4.0, None, None, busy_peaks=True), seed=12)
     assert quiet["false"] == 0
+
+
+def test_paging_and_web_benchmarks_run_small():
+    import json
+
+    runner = CliRunner()
+    paging = runner.invoke(app, ["bench", "paging", "--incidents", "20", "--rate", "40", "--json"])
+    assert paging.exit_code == 0, paging.output
+    result = json.loads(paging.output.strip().splitlines()[-1])
+    assert result["paged"] == 20 and result["received"] == 20 and result["median_seconds"] is not None
+    web = runner.invoke(
+        app, ["bench", "web", "--comments", "600", "--incidents", "20", "--requests", "2", "--json"]
+    )
+    assert web.exit_code == 0, web.output
+    pages = {row["page"] for row in json.loads(web.output.strip().splitlines()[-1])["rows"]}
+    assert {"/", "/incidents", "/charts?range=7d", "/oncall"} <= pages

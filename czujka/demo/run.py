@@ -21,6 +21,7 @@ from czujka.analysis.models import CommentScore
 from czujka.analysis.service import score_pending
 from czujka.app import build_app
 from czujka.auth.service import create_token
+from czujka.auth.users import add_user
 from czujka.background import start_background
 from czujka.comments.models import Comment
 from czujka.config import Settings, load_settings
@@ -186,6 +187,7 @@ def run_demo(
     port: int,
     keep_serving: bool,
     week_start: datetime | None = None,
+    live: bool = True,
 ) -> tuple[Scenario, dict[str, int]]:
     configure_logging("warning")
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -199,8 +201,10 @@ def run_demo(
     (data_dir / "truth.json").write_text(
         json.dumps(scenario.truth(), ensure_ascii=False, indent=1), encoding="utf-8"
     )
+    password = secrets.token_urlsafe(9)
     with session_scope(runtime.sessions) as session:
         token = create_token(session, name="demo", role="admin")
+        add_user(session, username="demo", role="admin", password=password, person_id="kasia")
     server: BackgroundServer = start_in_thread(build_app(settings, runtime), port=port)
     runtime.settings = settings.model_copy(update={"public_url": server.url})  # links in pages: the real port
     stop = threading.Event()
@@ -214,14 +218,20 @@ def run_demo(
         _analysis_summary(console, runtime, scenario)
         _incident_summary(console, runtime, server.url, data_dir)
         start_background(runtime, stop, poll=False, tick=False)  # the replayed week keeps its incidents
-        live_paging(
-            console=console,
-            scenario=scenario,
-            url=server.url,
-            secret=secret,
-            receiver=receiver,
-            data_dir=data_dir,
-            runtime=runtime,
+        if live:
+            live_paging(
+                console=console,
+                scenario=scenario,
+                url=server.url,
+                secret=secret,
+                receiver=receiver,
+                data_dir=data_dir,
+                runtime=runtime,
+            )
+        console.print(
+            f"\n[bold]Dashboard: {server.url}/[/]  sign in as [bold]demo[/] with the password "
+            f"[bold]{password}[/] (on a phone: the same address, then 'install' / 'add to home screen').",
+            highlight=False,
         )
         if keep_serving:
             console.print("Serving; press Ctrl+C to stop.")
