@@ -280,3 +280,26 @@ def test_health_says_when_the_escalation_worker_stops(tmp_path, db_url):
         assert httpx.get(f"{server.url}/api/health").json()["status"] == "ok"
     finally:
         server.stop()
+
+
+def test_oncall_api_and_calendar_feed(tmp_path, db_url):
+    from czujka.auth.service import create_token
+    from czujka.oncall.ical import feed_url
+
+    settings = oncall_settings(tmp_path, db_url)
+    runtime = make_runtime(settings)
+    with session_scope(runtime.sessions) as session:
+        token = create_token(session, name="v", role="viewer")
+    server = start_in_thread(build_app(settings, runtime))
+    try:
+        duty = httpx.get(f"{server.url}/api/oncall", params={"at": "2026-11-28T22:00:00+01:00"},
+                         headers={"Authorization": f"Bearer {token}"}).json()
+        assert duty[0]["schedule"] == "duty" and duty[0]["on_duty"] == ["marek"] and duty[0]["layer"] == "override"
+        url = feed_url(settings, runtime.sessions, "duty").replace(settings.public_url, server.url)
+        calendar = httpx.get(url)
+        assert calendar.status_code == 200 and calendar.headers["content-type"].startswith("text/calendar")
+        assert b"BEGIN:VEVENT" in calendar.content
+        assert httpx.get(url.replace("key=", "key=0")).status_code == 404
+        assert httpx.get(f"{server.url}/oncall/duty.ics").status_code == 422
+    finally:
+        server.stop()
