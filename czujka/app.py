@@ -17,6 +17,7 @@ from czujka.oncall import views as oncall_views
 from czujka.runtime import Runtime, build_runtime
 from czujka.web import errors
 from czujka.web.routes import ack, admin, login, pages, pwa, system, webhooks
+from czujka.web.session import LoginRateLimit
 from czujka.web.templating import STATIC
 
 
@@ -31,6 +32,7 @@ def build_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     # The interactive docs load scripts from a CDN; czujka serves nothing from outside, so only the schema.
     app = FastAPI(title="czujka", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.runtime = runtime
+    app.state.login_limiter = LoginRateLimit()  # per app: sign-in attempts per client address
     app.include_router(webhooks.router)
     app.include_router(comment_views.router)
     app.include_router(system.router)

@@ -177,3 +177,8 @@ def test_ack_link_reused_or_expired(board):
     assert client.post(f"/ack/{fresh}").status_code == 200
     assert client.post(f"/ack/{fresh}").status_code == 410
     assert client.get("/").status_code == 303  # the link did not sign anyone in
+
+
+def test_one_address_may_not_try_passwords_forever(board):
+    answers = [board.sign_in(f"user{i}", password="zle-haslo-000")[1].status_code for i in range(21)]
+    assert answers[:20] == [401] * 20 and answers[20] == 429

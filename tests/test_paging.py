@@ -292,9 +292,16 @@ def test_oncall_api_and_calendar_feed(tmp_path, db_url):
         token = create_token(session, name="v", role="viewer")
     server = start_in_thread(build_app(settings, runtime))
     try:
-        duty = httpx.get(f"{server.url}/api/oncall", params={"at": "2026-11-28T22:00:00+01:00"},
-                         headers={"Authorization": f"Bearer {token}"}).json()
-        assert duty[0]["schedule"] == "duty" and duty[0]["on_duty"] == ["marek"] and duty[0]["layer"] == "override"
+        duty = httpx.get(
+            f"{server.url}/api/oncall",
+            params={"at": "2026-11-28T22:00:00+01:00"},
+            headers={"Authorization": f"Bearer {token}"},
+        ).json()
+        assert (
+            duty[0]["schedule"] == "duty"
+            and duty[0]["on_duty"] == ["marek"]
+            and duty[0]["layer"] == "override"
+        )
         url = feed_url(settings, runtime.sessions, "duty").replace(settings.public_url, server.url)
         calendar = httpx.get(url)
         assert calendar.status_code == 200 and calendar.headers["content-type"].startswith("text/calendar")

@@ -15,7 +15,6 @@ from czujka.web.session import (
     COOKIE,
     LANGUAGE_COOKIE,
     LOGIN_CSRF_COOKIE,
-    LoginRateLimit,
     ViewerAction,
     language_of,
     new_login_csrf,
@@ -25,7 +24,6 @@ from czujka.web.session import (
 from czujka.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-limiter = LoginRateLimit()
 
 
 def _login_page(request: Request, *, next_path: str, error: str | None = None, status: int = 200):
@@ -66,7 +64,7 @@ def login(
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not cookie or not hmac.compare_digest(cookie, csrf):
         return _login_page(request, next_path=next, error="login.expired", status=403)
-    if not limiter.allow(request.client.host if request.client else "?"):
+    if not request.app.state.login_limiter.allow(request.client.host if request.client else "?"):
         return _login_page(request, next_path=next, error="login.throttled", status=429)
     now = datetime.now(UTC)
     result = verify_login(session, username=username, password=password, now=now)
