@@ -317,13 +317,13 @@ class ValueSurge:
         self,
         half_life: float = 2000.0,
         slot_weight: float = 0.5,
-        short: int = 3,
+        short: int = 2,
         long: int = 1000,
         timezone: str = "UTC",
         holidays: str | None = None,
         warmup: int = 150,
         alarm_level: float = 0.999,
-        refractory: int = 300,
+        refractory: int = 100,
     ):
         self.alarm_level = alarm_level
         self.refractory = refractory
