@@ -39,17 +39,9 @@ def get_one(incident_id: int, session: SessionDep, _token: Viewer) -> dict[str, 
     return found
 
 
-def _act(
-    action: Any, session: SessionDep, token: Any, incident_id: int, body: ActionIn | None
-) -> dict[str, Any]:
+def _act(action: Any, session: SessionDep, token: Any, incident_id: int, **args: Any) -> dict[str, Any]:
     try:
-        action(
-            session,
-            incident_id=incident_id,
-            actor=f"token:{token.name}",
-            at=datetime.now(UTC),
-            reason=body.reason if body else "",
-        )
+        action(session, incident_id=incident_id, actor=f"token:{token.name}", at=datetime.now(UTC), **args)
     except flows.FlowError as exc:
         status = 404 if "no incident" in str(exc) else 409
         raise HTTPException(status, str(exc)) from None
@@ -61,14 +53,14 @@ def _act(
 def acknowledge(
     incident_id: int, session: SessionDep, token: Responder, body: ActionIn | None = None
 ) -> dict[str, Any]:
-    return _act(flows.acknowledge, session, token, incident_id, body)
+    return _act(flows.acknowledge, session, token, incident_id, reason=body.reason if body else "")
 
 
 @router.post("/{incident_id}/resolve")
 def resolve(
     incident_id: int, session: SessionDep, token: Responder, body: ActionIn | None = None
 ) -> dict[str, Any]:
-    return _act(flows.resolve, session, token, incident_id, body)
+    return _act(flows.resolve, session, token, incident_id, reason=body.reason if body else "")
 
 
 class NoteIn(BaseModel):
@@ -84,32 +76,9 @@ class SilenceIn(BaseModel):
 
 @router.post("/{incident_id}/notes")
 def add_note(incident_id: int, body: NoteIn, session: SessionDep, token: Responder) -> dict[str, Any]:
-    try:
-        flows.note(
-            session,
-            incident_id=incident_id,
-            actor=f"token:{token.name}",
-            at=datetime.now(UTC),
-            text=body.text,
-        )
-    except flows.FlowError as exc:
-        raise HTTPException(404, str(exc)) from None
-    session.flush()
-    return get_incident(session, incident_id) or {}
+    return _act(flows.note, session, token, incident_id, text=body.text)
 
 
 @router.post("/{incident_id}/silence")
 def silence(incident_id: int, body: SilenceIn, session: SessionDep, token: Responder) -> dict[str, Any]:
-    try:
-        flows.silence_incident(
-            session,
-            incident_id=incident_id,
-            actor=f"token:{token.name}",
-            at=datetime.now(UTC),
-            hours=body.hours,
-            reason=body.reason,
-        )
-    except flows.FlowError as exc:
-        status = 404 if "no incident" in str(exc) else 409
-        raise HTTPException(status, str(exc)) from None
-    return get_incident(session, incident_id) or {}
+    return _act(flows.silence_incident, session, token, incident_id, hours=body.hours, reason=body.reason)
