@@ -182,3 +182,36 @@ def test_ack_link_reused_or_expired(board):
 def test_one_address_may_not_try_passwords_forever(board):
     answers = [board.sign_in(f"user{i}", password="zle-haslo-000")[1].status_code for i in range(21)]
     assert answers[:20] == [401] * 20 and answers[20] == 429
+
+
+def test_user_commands(tmp_path, monkeypatch):
+    import json
+
+    from typer.testing import CliRunner
+
+    from czujka.cli import app
+
+    monkeypatch.setenv("CZUJKA_DATABASE_URL", f"sqlite:///{tmp_path / 'users.db'}")
+    runner = CliRunner()
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    added = runner.invoke(
+        app, ["user", "add", "ania", "--role", "responder", "--password-stdin"], input="dlugie-haslo-123\n"
+    )
+    assert added.exit_code == 0, added.output
+    short = runner.invoke(app, ["user", "add", "ola", "--password-stdin"], input="krotkie\n")
+    assert short.exit_code == 2 and "at least 10 characters" in short.output
+    twice = runner.invoke(app, ["user", "add", "ania", "--password-stdin"], input="dlugie-haslo-123\n")
+    assert twice.exit_code == 2 and "exists already" in twice.output
+    bad_role = runner.invoke(app, ["user", "add", "basia", "--role", "boss", "--generate"])
+    assert bad_role.exit_code == 2 and "unknown role" in bad_role.output
+    made = runner.invoke(app, ["user", "add", "kasia", "--role", "viewer", "--generate"])
+    assert made.exit_code == 0 and "password: " in made.output
+    assert runner.invoke(app, ["user", "passwd", "ania", "--generate"]).exit_code == 0
+    assert runner.invoke(app, ["user", "sign-out", "ania"]).exit_code == 0
+    assert runner.invoke(app, ["user", "disable", "kasia"]).exit_code == 0
+    assert runner.invoke(app, ["user", "disable", "nobody"]).exit_code == 2
+    listed = json.loads(runner.invoke(app, ["user", "list", "--json"]).output)
+    assert [(u["username"], u["role"], u["disabled"]) for u in listed] == [
+        ("ania", "responder", False),
+        ("kasia", "viewer", True),
+    ]
