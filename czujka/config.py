@@ -96,7 +96,9 @@ class Settings(BaseSettings):
     escalation_policies: list[PolicyConfig] = Field(default_factory=list, description="Chains of command.")
     routes: list[RouteConfig] = Field(default_factory=list, description="Which policy handles what.")
     page_max_age_minutes: float = Field(
-        60.0, gt=0, description="Incidents opened longer ago than this (replays, imports) are not paged."
+        60.0,
+        gt=0,
+        description="Incidents whose newest signal is older than this (replays, imports) wait for a fresh one.",
     )
     high_urgency_min_severity: int = Field(
         2, ge=1, le=4, description="Incidents this severe use people's high-urgency channels."

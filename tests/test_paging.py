@@ -258,6 +258,11 @@ def test_old_incidents_and_unrouted_ones_are_not_paged(tmp_path, db_url):
         assert session.get(Escalation, old).status == "not_paged"
         assert session.get(Escalation, unrouted).status == "unrouted"
     assert any("not paged" in m for _, m in timeline(runtime, unrouted))
+    # the old one is still going on: a fresh signal pages after all
+    open_incident(runtime, at=now, kind="red_flag")
+    assert run_escalations(runtime.sessions, settings=settings, now=now) == 1
+    with session_scope(runtime.sessions) as session:
+        assert session.get(Escalation, old).status in ("active", "finished")
 
 
 def test_health_says_when_the_escalation_worker_stops(tmp_path, db_url):

@@ -63,8 +63,8 @@ def open_escalations(session: Session, *, settings: Settings, now: datetime) -> 
         status, message = "active", f"escalation policy {policy.id if policy else '-'} started"
         if policy is None:
             status, message = "unrouted", "not paged: no route and no 'default' escalation policy match it"
-        elif incident.opened_at < oldest:
-            status, message = "not_paged", "not paged: it opened too long ago (a replay or an import)"
+        elif incident.last_signal_at < oldest:
+            status, message = "not_paged", "not paged: its signals are too old (a replay or an import)"
         row = {
             "incident_id": incident.id,
             "policy_id": policy.id if policy else None,
@@ -80,7 +80,36 @@ def open_escalations(session: Session, *, settings: Settings, now: datetime) -> 
         if insert_ignoring_duplicates(session, Escalation, [row], "incident_id"):
             event(session, incident, at=now, kind="escalation", actor="czujka", message=message)
             started += status == "active"
-    return started + _repage(session, settings=settings, now=now)
+    return started + _wake_old(session, now=now, oldest=oldest) + _repage(session, settings=settings, now=now)
+
+
+def _wake_old(session: Session, *, now: datetime, oldest: datetime) -> int:
+    """An incident left unpaged because its signals were old pages after all when a fresh signal arrives
+    (a crisis that began while czujka was down and is still going on)."""
+    woken = session.execute(
+        select(Incident, Escalation)
+        .join(Escalation, Escalation.incident_id == Incident.id)
+        .where(
+            Escalation.status == "not_paged", Incident.state == "triggered", Incident.last_signal_at >= oldest
+        )
+    ).all()
+    for incident, escalation in woken:
+        moved = session.execute(
+            update(Escalation)
+            .where(Escalation.incident_id == incident.id, Escalation.fencing == escalation.fencing)
+            .values(status="active", next_step_at=now, fencing=escalation.fencing + 1, updated_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if moved:
+            event(
+                session,
+                incident,
+                at=now,
+                kind="escalation",
+                actor="czujka",
+                message=f"a fresh signal arrived: escalation policy {escalation.policy_id} started",
+            )
+    return len(woken)
 
 
 def _repage(session: Session, *, settings: Settings, now: datetime) -> int:
