@@ -121,7 +121,12 @@ def test_sign_in_see_acknowledge_follow(board, browser, size):
 def test_a_viewer_cannot_acknowledge(board, browser, size):
     context = browser.new_context(viewport=VIEWPORTS[size])
     page = context.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     sign_in(page, board.url, "gosc")
+    with page.expect_response(lambda r: "/fragments/now" in r.url and r.status == 200, timeout=15_000):
+        pass  # htmx refreshes the live part of Now by itself, under the strict Content-Security-Policy
+    assert not errors, errors
     page.locator("ul.incidents li.state-triggered a").first.click()
     page.wait_for_url("**/incidents/*")
     assert page.locator("#acknowledge").count() == 0
