@@ -78,7 +78,14 @@ def sign_in(page, url: str, username: str) -> None:
     page.get_by_label("Nazwa użytkownika").fill(username)
     page.get_by_label("Hasło").fill(PASSWORD)
     page.get_by_role("button", name="Zaloguj").click()
-    page.locator("header.top").wait_for()
+    try:
+        page.locator("header.top, p.error").first.wait_for()
+    except Exception:
+        shot(page, f"stuck-{username}")
+        raise AssertionError(f"stuck at {page.url}: {page.content()[:1500]}") from None
+    if page.locator("p.error").count():
+        shot(page, f"failed-sign-in-{username}")
+        raise AssertionError(f"sign-in failed: {page.locator('p.error').inner_text()}")
     assert page.url == f"{url}/", page.content()[:2000]
 
 

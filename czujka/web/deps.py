@@ -27,7 +27,9 @@ def get_session(runtime: RuntimeDep) -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the transaction commits when the handler returns, before the answer is sent, so a
+# browser that follows a redirect (sign-in, acknowledge) always sees what the POST wrote.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 bearer = HTTPBearer(auto_error=False)
 
 

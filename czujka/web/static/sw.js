@@ -17,5 +17,5 @@ self.addEventListener("notificationclick", function (event) {
   var target = event.action === "ack" && info.ack_url ? info.ack_url : info.url;
   event.waitUntil(self.clients.openWindow(target || "/"));
 });
-// A network-first fetch handler keeps the app installable; pages are never served stale from a cache.
-self.addEventListener("fetch", function () {});
+// No fetch handler: every request goes to the network, so a page is never stale and navigations never
+// wait for the worker to start.
