@@ -41,7 +41,7 @@ def escalate_forever(runtime: Runtime, stop: threading.Event) -> None:
         runtime.escalate_signal.clear()
 
 
-def send_forever(runtime: Runtime, stop: threading.Event, *, threads: int = 4) -> None:
+def send_forever(runtime: Runtime, stop: threading.Event, *, threads: int = 16) -> None:
     """Claims and records pages on this thread (one writer, few commits) and overlaps the sends on a pool."""
     from czujka.notifications.pipeline import claim, record, send_prepared
     from czujka.notifications.push import PushSender
