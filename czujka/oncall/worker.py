@@ -1,7 +1,7 @@
 """The two paging loops of `czujka serve` and `czujka worker`: the escalator and the sender.
 
 The escalator takes due escalation steps and queues pages; the sender hands due pages to their channels on a
-small thread pool, so one slow mail server does not hold back the pages of the next incident.
+thread pool, so one slow mail server does not hold back the pages of the next incident.
 """
 
 from __future__ import annotations
