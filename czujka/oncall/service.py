@@ -94,13 +94,7 @@ def _wake_old(session: Session, *, now: datetime, oldest: datetime) -> int:
         )
     ).all()
     for incident, escalation in woken:
-        moved = session.execute(
-            update(Escalation)
-            .where(Escalation.incident_id == incident.id, Escalation.fencing == escalation.fencing)
-            .values(status="active", next_step_at=now, fencing=escalation.fencing + 1, updated_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if moved:
+        if _fenced(session, incident.id, escalation.fencing, now, status="active", next_step_at=now):
             event(
                 session,
                 incident,
@@ -125,21 +119,14 @@ def _repage(session: Session, *, settings: Settings, now: datetime) -> int:
         if policy is None or not policy.repage_on_severity:
             escalation.severity = incident.severity
             continue
-        moved = session.execute(
-            update(Escalation)
-            .where(Escalation.incident_id == incident.id, Escalation.fencing == escalation.fencing)
-            .values(
-                status="active",
-                step=0,
-                round=0,
-                next_step_at=now,
-                severity=incident.severity,
-                fencing=escalation.fencing + 1,
-                updated_at=now,
-            )
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if moved:
+        values = {
+            "status": "active",
+            "step": 0,
+            "round": 0,
+            "next_step_at": now,
+            "severity": incident.severity,
+        }
+        if _fenced(session, incident.id, escalation.fencing, now, **values):
             incident.state, incident.acknowledged_at, incident.acknowledged_by = "triggered", None, None
             event(
                 session,
@@ -151,6 +138,18 @@ def _repage(session: Session, *, settings: Settings, now: datetime) -> int:
             )
             repaged += 1
     return repaged
+
+
+def _fenced(session: Session, incident_id: int, fence: int, now: datetime, **values: object) -> bool:
+    """Update the escalation only if no other worker moved it since `fence` was read; bump the fence."""
+    return bool(
+        session.execute(
+            update(Escalation)
+            .where(Escalation.incident_id == incident_id, Escalation.fencing == fence)
+            .values(**values, fencing=fence + 1, updated_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    )
 
 
 def due_escalations(session: Session, *, now: datetime, limit: int = 100) -> list[int]:
@@ -181,7 +180,7 @@ def advance(session: Session, *, settings: Settings, incident_id: int, now: date
     incident = session.get(Incident, incident_id)
     policy = settings.policy(escalation.policy_id or "")
     fence = escalation.fencing
-    values: dict = {"fencing": fence + 1, "updated_at": now}
+    values: dict = {}
     queued = 0
     if incident.state != "triggered" or policy is None:
         why = (
@@ -205,13 +204,7 @@ def advance(session: Session, *, settings: Settings, incident_id: int, now: date
             next_step_at=after.due_at,
             status="finished" if after.finished else "active",
         )
-    moved = session.execute(
-        update(Escalation)
-        .where(Escalation.incident_id == incident_id, Escalation.fencing == fence)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if moved != 1:
+    if not _fenced(session, incident_id, fence, now, **values):
         raise StaleEscalation(f"escalation of incident {incident_id} was advanced by another worker")
     return queued
 
