@@ -135,6 +135,17 @@ WORDS: dict[str, tuple[str, str]] = {
         "This cannot be done in the incident's state.",
     ),
     "lang.switch": ("English", "Polski"),
+    "ev.opened": ("otwarty", "opened"),
+    "ev.signal": ("sygnał", "signal"),
+    "ev.severity": ("waga", "severity"),
+    "ev.acknowledged": ("potwierdzony", "acknowledged"),
+    "ev.resolved": ("rozwiązany", "resolved"),
+    "ev.silenced": ("wyciszony", "silenced"),
+    "ev.note": ("notatka", "note"),
+    "ev.escalation": ("eskalacja", "escalation"),
+    "ev.page": ("powiadomienie", "page sent"),
+    "ev.page_failed": ("powiadomienie nieudane", "page failed"),
+    "ev.repaged": ("ponowna eskalacja", "paged again"),
 }
 MESSAGES_PL = {
     "this acknowledge link is not valid": "ten link do potwierdzenia jest nieprawidłowy",
@@ -151,6 +162,8 @@ def translator(language: str) -> Callable[..., str]:
         if entry is None:
             if key.startswith("kind."):
                 return KIND_NAMES["pl" if pl else "en"].get(key[5:], key[5:])
+            if key.startswith("ev."):
+                return key[3:]
             if key.startswith("topic."):
                 return TOPIC_NAMES["pl" if pl else "en"].get(key[6:], key[6:])
             return MESSAGES_PL.get(key, key) if pl else key
