@@ -38,7 +38,7 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 def parse_at(text: str | None, zone: str) -> datetime:
     if text is None:
-        return datetime.now(UTC).astimezone(ZoneInfo(zone))
+        return datetime.now(UTC).replace(microsecond=0).astimezone(ZoneInfo(zone))
     from czujka.oncall.config import parse_local_time
 
     try:
