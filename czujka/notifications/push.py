@@ -48,10 +48,11 @@ def vapid_key(settings: Settings, sessions: sessionmaker[Session]) -> Any:
     return key
 
 
-def application_server_key(key: Any) -> str:
+def application_server_key(settings: Settings, sessions: sessionmaker[Session]) -> str:
     """The public key as browsers want it in `pushManager.subscribe({applicationServerKey})`."""
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+    key = vapid_key(settings, sessions)
     return _b64(key.public_key.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint))
 
 

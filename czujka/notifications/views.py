@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import delete
 
 from czujka.notifications.models import PushSubscription
-from czujka.notifications.push import application_server_key, subscribe, vapid_key
+from czujka.notifications.push import application_server_key, subscribe
 from czujka.web.deps import Responder, RuntimeDep, SessionDep, Viewer
 
 router = APIRouter(prefix="/api/push", tags=["push"])
@@ -33,8 +33,7 @@ class SubscribeIn(BaseModel):
 
 @router.get("/key")
 async def public_key(runtime: RuntimeDep, _token: Viewer) -> dict[str, str]:
-    key = await run_in_threadpool(vapid_key, runtime.settings, runtime.sessions)
-    return {"public_key": application_server_key(key)}
+    return {"public_key": await run_in_threadpool(application_server_key, runtime.settings, runtime.sessions)}
 
 
 @router.post("/subscriptions", status_code=201)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from czujka.config import Settings
 from czujka.oncall.config import KINDS, TOPICS, WEBPUSH
 from czujka.oncall.escalation import route_policy
-from czujka.oncall.schedule import coverage_gaps
-
-GAP_HORIZON = timedelta(weeks=4)
+from czujka.oncall.schedule import GAP_HORIZON, coverage_gaps
 
 
 @dataclass

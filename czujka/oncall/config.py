@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -32,8 +32,10 @@ def _windows(values: list[str]) -> list[str]:
     return values
 
 
+@lru_cache(maxsize=1024)
 def parse_local_time(text: str, zone: str) -> datetime:
-    """`2026-11-28 20:00` in the zone, or a time with its own offset."""
+    """`2026-11-28 20:00` in the zone, or a time with its own offset. Cached: schedules ask for the same few
+    layer and override times at every point they evaluate."""
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError:

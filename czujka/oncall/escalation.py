@@ -13,7 +13,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from czujka.config import Settings
-from czujka.oncall.config import PersonConfig, PolicyConfig
+from czujka.oncall.config import PersonConfig, PolicyConfig, channel_label
 from czujka.oncall.schedule import who_is_on_duty
 
 
@@ -142,8 +142,6 @@ def simulate(
     ack_after: timedelta | None = None,
 ) -> tuple[list[PlannedPage], list[str]]:
     """Every page an incident would cause if nobody (or somebody after `ack_after`) acknowledged."""
-    from czujka.oncall.config import channel_label
-
     pages: list[PlannedPage] = []
     notes: list[str] = []
     state, now = EscalationState(due_at=at), at

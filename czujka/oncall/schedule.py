@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from czujka.oncall.config import LayerConfig, ScheduleConfig, parse_local_time
@@ -134,3 +135,36 @@ def shifts(schedule: ScheduleConfig, start: datetime, end: datetime) -> list[Shi
 def coverage_gaps(schedule: ScheduleConfig, start: datetime, end: datetime) -> list[Shift]:
     """The stretches in which nobody is on duty."""
     return [s for s in shifts(schedule, start, end) if not s.people]
+
+
+GAP_HORIZON = timedelta(weeks=4)
+
+
+def duty_overview(settings: Any, now: datetime) -> list[dict[str, Any]]:
+    """Per schedule: who is on duty now and until when, who comes next, and the gaps in the next 4 weeks,
+    from one pass over the shifts."""
+    out = []
+    for schedule in settings.schedules:
+        upcoming = shifts(schedule, now, now + GAP_HORIZON)
+        current = upcoming[0] if upcoming else None
+        following = next((s for s in upcoming[1:] if s.people and s.people != current.people), None)
+        out.append(
+            {
+                "schedule": schedule.id,
+                "name": schedule.name or schedule.id,
+                "on_duty": list(current.people) if current else [],
+                "layer": current.layer if current else None,
+                "until": current.end.isoformat() if current else None,
+                "next": {
+                    "people": list(following.people),
+                    "from": following.start.isoformat(),
+                    "layer": following.layer,
+                }
+                if following
+                else None,
+                "gaps": [
+                    {"start": g.start.isoformat(), "end": g.end.isoformat()} for g in upcoming if not g.people
+                ],
+            }
+        )
+    return out

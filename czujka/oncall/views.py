@@ -10,39 +10,10 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import Response
 
 from czujka.oncall.ical import feed_key, to_ical
-from czujka.oncall.schedule import coverage_gaps, shifts
+from czujka.oncall.schedule import duty_overview
 from czujka.web.deps import RuntimeDep, Viewer
 
 router = APIRouter(tags=["on-call"])
-
-
-def duty_overview(settings, now: datetime, *, horizon: timedelta = timedelta(days=7)) -> list[dict[str, Any]]:
-    out = []
-    for schedule in settings.schedules:
-        upcoming = shifts(schedule, now, now + horizon)
-        current = upcoming[0] if upcoming else None
-        following = next((s for s in upcoming[1:] if s.people), None)
-        out.append(
-            {
-                "schedule": schedule.id,
-                "name": schedule.name or schedule.id,
-                "on_duty": list(current.people) if current else [],
-                "layer": current.layer if current else None,
-                "until": current.end.isoformat() if current else None,
-                "next": {
-                    "people": list(following.people),
-                    "from": following.start.isoformat(),
-                    "layer": following.layer,
-                }
-                if following
-                else None,
-                "gaps": [
-                    {"start": g.start.isoformat(), "end": g.end.isoformat()}
-                    for g in coverage_gaps(schedule, now, now + timedelta(weeks=4))
-                ],
-            }
-        )
-    return out
 
 
 @router.get("/api/oncall")

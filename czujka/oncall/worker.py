@@ -43,6 +43,7 @@ def escalate_forever(runtime: Runtime, stop: threading.Event) -> None:
 
 def send_forever(runtime: Runtime, stop: threading.Event, *, threads: int = 16) -> None:
     """Claims and records pages on this thread (one writer, few commits) and overlaps the sends on a pool."""
+    from czujka.notifications.channels import Delivery
     from czujka.notifications.pipeline import claim, record, send_prepared
     from czujka.notifications.push import PushSender
 
@@ -56,8 +57,6 @@ def send_forever(runtime: Runtime, stop: threading.Event, *, threads: int = 16) 
             result = send_prepared(item, settings=settings, push=push.for_person)
         except Exception as exc:  # send() catches channel errors; this is a bug, recorded as a failure
             log.exception("sending failed", notification=item.notification_id)
-            from czujka.notifications.channels import Delivery
-
             result = Delivery(False, f"{type(exc).__name__}")
         done.put((item, result))
         runtime.page_signal.set()  # record it and claim the next due page now, not at the next tick

@@ -17,6 +17,7 @@ from czujka.config import Settings
 from czujka.incidents.models import OPEN_STATES, Incident, IncidentEvidence, TimelineEvent
 from czujka.oncall.escalation import experts_for, recipients
 from czujka.oncall.models import Escalation
+from czujka.oncall.service import incident_topic
 
 Segment = tuple[str, bool]  # text, vulgar
 
@@ -117,14 +118,18 @@ class IncidentRow:
     acknowledged_by: str | None
 
 
-def _next_page(settings: Settings, incident: Incident, escalation: Escalation | None) -> str | None:
-    if escalation is None or escalation.status != "active" or escalation.next_step_at is None:
+def _next_page(
+    session: Session, settings: Settings, incident: Incident, escalation: Escalation | None
+) -> str | None:
+    """Who the escalation pages next and when, worked out as the escalator will (same topic, same time)."""
+    if incident.state != "triggered" or escalation is None or escalation.status != "active":
         return None
     policy = settings.policy(escalation.policy_id or "")
-    if policy is None:
+    if policy is None or escalation.next_step_at is None:
         return None
     step = policy.steps[min(escalation.step, len(policy.steps) - 1)]
-    people, _ = recipients(settings, step.notify, topic=incident.topic, at=escalation.next_step_at)
+    topic = incident_topic(session, incident) if "experts" in step.notify else incident.topic
+    people, _ = recipients(settings, step.notify, topic=topic, at=escalation.next_step_at)
     names = ", ".join(r.person.name for r in people) or "—"
     return f"{names} · {_local(settings, incident.profile_id, escalation.next_step_at, '%H:%M')}"
 
@@ -160,9 +165,7 @@ def incident_rows(
                 opened=_local(settings, incident.profile_id, incident.opened_at),
                 open_minutes=int(((incident.resolved_at or now) - incident.opened_at).total_seconds() // 60),
                 evidence=n,
-                next_page=_next_page(settings, incident, escalation)
-                if incident.state == "triggered"
-                else None,
+                next_page=_next_page(session, settings, incident, escalation),
                 acknowledged_by=incident.acknowledged_by,
             )
         )
@@ -226,8 +229,6 @@ def incident_detail(
         .where(TimelineEvent.incident_id == incident_id)
         .order_by(TimelineEvent.at, TimelineEvent.id)
     ).all()
-    from czujka.oncall.service import incident_topic
-
     topic = incident_topic(session, incident)
     reachable = {p.id for p in experts_for(settings, topic, now)}
     experts = [
@@ -242,7 +243,7 @@ def incident_detail(
         "opened": _local(settings, incident.profile_id, incident.opened_at),
         "topic": topic,
         "escalation": escalation,
-        "next_page": _next_page(settings, incident, escalation) if incident.state == "triggered" else None,
+        "next_page": _next_page(session, settings, incident, escalation),
         "timeline": [
             {
                 "at": _local(settings, incident.profile_id, e.at, "%d.%m %H:%M:%S"),

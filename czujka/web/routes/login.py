@@ -68,8 +68,7 @@ def login(
         return _login_page(request, next_path=next, error="login.throttled", status=429)
     now = datetime.now(UTC)
     result = verify_login(session, username=username, password=password, now=now)
-    if result.user is None:
-        session.commit()  # the failed attempt counts towards the lockout
+    if result.user is None:  # the failed attempt is committed with the answer: it counts towards the lockout
         status = 423 if result.problem == "locked" else 401
         return _login_page(request, next_path=next, error=f"login.{result.problem}", status=status)
     old = request.cookies.get(COOKIE)

@@ -11,8 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from czujka.config import config_path
 from czujka.incidents import flows
-from czujka.oncall.schedule import shifts
-from czujka.oncall.views import duty_overview
+from czujka.oncall.schedule import duty_overview, shifts
 from czujka.web.charts import build_chart
 from czujka.web.dashboard import feed, incident_detail, incident_rows
 from czujka.web.deps import RuntimeDep, SessionDep

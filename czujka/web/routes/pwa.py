@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse
 
-from czujka.notifications.push import application_server_key, subscribe, vapid_key
+from czujka.notifications.push import application_server_key, subscribe
 from czujka.notifications.views import SubscriptionIn
 from czujka.web.deps import RuntimeDep, SessionDep
 from czujka.web.session import Page, ViewerAction
@@ -58,8 +58,8 @@ def service_worker() -> FileResponse:
 
 @router.get("/push/key")
 async def push_key(runtime: RuntimeDep, user: Page) -> dict[str, Any]:
-    key = await run_in_threadpool(vapid_key, runtime.settings, runtime.sessions)
-    return {"public_key": application_server_key(key), "person": user.user.person_id}
+    key = await run_in_threadpool(application_server_key, runtime.settings, runtime.sessions)
+    return {"public_key": key, "person": user.user.person_id}
 
 
 @router.post("/push/subscribe", status_code=201)
