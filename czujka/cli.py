@@ -6,16 +6,15 @@ import json
 import sys
 import threading
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from czujka.analysis.cli import eval_app, score, train
 from czujka.auth.cli import user_app
 from czujka.background import start_background
-from czujka.config import ConfigError, Settings, load_settings
+from czujka.cli_common import ConfigOption, console, errors, fail, migrated_runtime, settings_or_exit
 from czujka.incidents.cli import incidents_app
 from czujka.oncall.cli import oncall_app
 
@@ -34,40 +33,6 @@ app.add_typer(oncall_app, name="oncall")
 app.add_typer(user_app, name="user")
 app.command()(score)
 app.command()(train)
-
-console = Console(soft_wrap=True)
-errors = Console(stderr=True, soft_wrap=True)
-ConfigOption = Annotated[
-    Path | None, typer.Option("--config", "-c", help="czujka.toml (else $CZUJKA_CONFIG, else ./czujka.toml).")
-]
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False)
-    return typer.Exit(code)
-
-
-def settings_or_exit(config: Path | None, **overrides: Any) -> Settings:
-    try:
-        return load_settings(config, **overrides)
-    except ConfigError as exc:
-        for where, reason in exc.problems:
-            errors.print(f"{exc.source}: {where}: {reason}", highlight=False, markup=False)
-        raise typer.Exit(2) from None
-
-
-def migrated_runtime(settings: Settings):
-    """A runtime on a database whose schema is current, or a clear exit."""
-    from czujka.runtime import build_runtime
-    from czujka.storage.migrate import SchemaOutdated, ensure_current
-
-    runtime = build_runtime(settings)
-    try:
-        ensure_current(runtime.engine)
-    except SchemaOutdated as exc:
-        raise fail(str(exc)) from None
-    runtime.sync_profiles()
-    return runtime
 
 
 @app.command("check-config")

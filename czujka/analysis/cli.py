@@ -8,31 +8,23 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from czujka.analysis.datasets import DatasetMissing
 from czujka.analysis.evaluate import EvalInputError
+from czujka.cli_common import JsonOption, console, errors, fail
 
 eval_app = typer.Typer(help="Measure analysis against labelled JSONL files.", no_args_is_help=True)
-console = Console(soft_wrap=True)
-errors = Console(stderr=True, soft_wrap=True)
 InputOption = Annotated[
     Path, typer.Option("--input", "-i", help='JSONL: {"text": ..., "label": ...} a line.')
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="One JSON object on standard output.")]
 TierOption = Annotated[str, typer.Option(help="fast, auto (accurate where uncertain) or accurate.")]
 INNOCENT = Path(__file__).resolve().parents[2] / "tests" / "data" / "innocent_pl.txt"
-
-
-def _fail(message: str) -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False)
-    return typer.Exit(2)
 
 
 def _tier(tier: str) -> str:
     mapping = {"fast": "never", "auto": "auto", "accurate": "always"}
     if tier not in mapping:
-        raise _fail(f"--tier: {tier!r} is not one of fast, auto, accurate")
+        raise fail(f"--tier: {tier!r} is not one of fast, auto, accurate", 2)
     return mapping[tier]
 
 
@@ -42,7 +34,7 @@ def _read(path: Path, allowed: tuple[Any, ...]) -> tuple[list[str], list[Any]]:
     try:
         return read_labelled(path, allowed)
     except EvalInputError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc), 2) from None
 
 
 def _print(report: dict[str, Any], as_json: bool, title: str) -> None:
@@ -109,7 +101,7 @@ def eval_datasets(
     try:
         written = build_eval_sets(out, data, INNOCENT)
     except DatasetMissing as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc), 2) from None
     for name, count in written.items():
         console.print(f"{out / name}: {count} lines", highlight=False)
 
@@ -164,7 +156,7 @@ def train(
     )
 
     if only not in (None, "harm", "sentiment", "topic"):
-        raise _fail(f"--only: {only!r} is not harm, sentiment or topic")
+        raise fail(f"--only: {only!r} is not harm, sentiment or topic", 2)
     target = out or MODELS
     reports = []
     try:
@@ -175,7 +167,7 @@ def train(
         if only in (None, "harm"):
             reports.append(train_harm(data, target, errors.print, cache=cache, accurate=accurate))
     except DatasetMissing as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc), 2) from None
     card = write_model_card(target, reports)
     for report in reports:
         console.print(f"{report.name}: {json.dumps(report.metrics, ensure_ascii=False)}", highlight=False)

@@ -10,24 +10,16 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+
+from czujka.cli_common import ConfigOption, JsonOption, console, errors, runtime_or_exit
 
 user_app = typer.Typer(
     help="Dashboard users: add, change password, disable, list, sign out.", no_args_is_help=True
 )
-console = Console(soft_wrap=True)
-errors = Console(stderr=True, soft_wrap=True)
-ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="czujka.toml.")]
 PasswordStdin = Annotated[
     bool, typer.Option("--password-stdin", help="Read the password from standard input.")
 ]
 Generate = Annotated[bool, typer.Option("--generate", help="Make up a strong password and print it once.")]
-
-
-def _runtime(config: Path | None) -> Any:
-    from czujka.cli import migrated_runtime, settings_or_exit
-
-    return migrated_runtime(settings_or_exit(config))
 
 
 def _password(stdin: bool, generate: bool) -> tuple[str, bool]:
@@ -42,7 +34,7 @@ def _run(config: Path | None, action) -> Any:
     from czujka.auth.users import UserError
     from czujka.storage.engine import session_scope
 
-    runtime = _runtime(config)
+    runtime = runtime_or_exit(config)
     try:
         with session_scope(runtime.sessions) as session:
             return action(session, runtime.settings)
@@ -121,7 +113,7 @@ def sign_out(username: str, config: ConfigOption = None) -> None:
 
 
 @user_app.command("list")
-def list_cmd(config: ConfigOption = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def list_cmd(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     """Users, roles, linked person, last sign-in."""
     from czujka.auth.users import list_users
 

@@ -10,21 +10,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+
+from czujka.cli_common import ConfigOption, JsonOption, console, errors, runtime_or_exit
 
 incidents_app = typer.Typer(
     help="Incidents: list, show, acknowledge, resolve, add notes, silence.", no_args_is_help=True
 )
-console = Console(soft_wrap=True)
-errors = Console(stderr=True, soft_wrap=True)
-ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="czujka.toml.")]
-JsonOption = Annotated[bool, typer.Option("--json", help="JSON on standard output.")]
-
-
-def _runtime(config: Path | None) -> Any:
-    from czujka.cli import migrated_runtime, settings_or_exit
-
-    return migrated_runtime(settings_or_exit(config))
 
 
 @incidents_app.command("list")
@@ -39,7 +30,7 @@ def list_cmd(
     """Incidents, open ones first (use --state '' for all)."""
     from czujka.incidents.service import list_incidents
 
-    with _runtime(config).sessions() as session:
+    with runtime_or_exit(config).sessions() as session:
         rows = list_incidents(session, state=state or None, profile=profile)
     if as_json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
@@ -60,7 +51,7 @@ def show_cmd(incident_id: int, config: ConfigOption = None, as_json: JsonOption 
     """One incident with its timeline and evidence."""
     from czujka.incidents.service import get_incident
 
-    with _runtime(config).sessions() as session:
+    with runtime_or_exit(config).sessions() as session:
         found = get_incident(session, incident_id)
     if found is None:
         errors.print(f"error: no incident {incident_id}")
@@ -92,7 +83,7 @@ def _act(action_name: str, incident_id: int, config: Path | None, actor: str | N
     from czujka.incidents.models import Incident
     from czujka.storage.engine import session_scope
 
-    runtime = _runtime(config)
+    runtime = runtime_or_exit(config)
     action = getattr(flows, action_name)
     try:
         with session_scope(runtime.sessions) as session:

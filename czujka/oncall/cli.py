@@ -6,34 +6,27 @@ import json
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.console import Console
+
+from czujka.cli_common import (
+    ConfigOption,
+    JsonOption,
+    console,
+    fail,
+    migrated_runtime,
+    settings_or_exit,
+)
 
 oncall_app = typer.Typer(
     help="On-call: who is on duty, what an incident would page, calendars.", no_args_is_help=True
 )
-console = Console(soft_wrap=True)
-errors = Console(stderr=True, soft_wrap=True)
-ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="czujka.toml.")]
 AtOption = Annotated[
     str | None,
     typer.Option("--at", help="A time, 'YYYY-MM-DD HH:MM' in the service time zone (default: now)."),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="One JSON object on standard output.")]
-
-
-def _settings(config: Path | None) -> Any:
-    from czujka.cli import settings_or_exit
-
-    return settings_or_exit(config)
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    errors.print(f"error: {message}", highlight=False, markup=False)
-    return typer.Exit(code)
 
 
 def parse_at(text: str | None, zone: str) -> datetime:
@@ -44,7 +37,7 @@ def parse_at(text: str | None, zone: str) -> datetime:
     try:
         return parse_local_time(text, zone)
     except ValueError as exc:
-        raise _fail(f"--at: {exc}") from None
+        raise fail(f"--at: {exc}", 2) from None
 
 
 @oncall_app.command("who")
@@ -57,13 +50,13 @@ def who(
     """Who is on duty (now or --at), per schedule, and which layer put them there."""
     from czujka.oncall.schedule import who_is_on_duty
 
-    settings = _settings(config)
+    settings = settings_or_exit(config)
     chosen = [s for s in settings.schedules if schedule is None or s.id == schedule]
     if schedule is not None and not chosen:
         known = ", ".join(s.id for s in settings.schedules) or "none"
-        raise _fail(f"no schedule {schedule!r} (known: {known})")
+        raise fail(f"no schedule {schedule!r} (known: {known})", 2)
     if not chosen:
-        raise _fail("czujka.toml has no [[schedules]]")
+        raise fail("czujka.toml has no [[schedules]]", 2)
     results = []
     for item in chosen:
         moment = parse_at(at, item.timezone or settings.timezone)
@@ -101,19 +94,19 @@ def simulate_cmd(
     from czujka.oncall.config import KINDS, TOPIC_ALIASES, TOPICS
     from czujka.oncall.escalation import route_policy, simulate
 
-    settings = _settings(config)
+    settings = settings_or_exit(config)
     if settings.profile(profile) is None:
-        raise _fail(f"no profile {profile!r} in the configuration")
+        raise fail(f"no profile {profile!r} in the configuration", 2)
     if kind not in KINDS:
-        raise _fail(f"unknown kind {kind!r} (known: {', '.join(KINDS)})")
+        raise fail(f"unknown kind {kind!r} (known: {', '.join(KINDS)})", 2)
     topic = TOPIC_ALIASES.get(topic, topic) if topic else None
     if topic is not None and topic not in TOPICS:
-        raise _fail(f"unknown topic {topic!r} (known: {', '.join(TOPICS)})")
+        raise fail(f"unknown topic {topic!r} (known: {', '.join(TOPICS)})", 2)
     zone = settings.timezone_of(profile)
     start = parse_at(at, zone)
     policy = route_policy(settings, profile=profile, kind=kind, severity=severity)
     if policy is None:
-        raise _fail("no route matches and there is no 'default' escalation policy: nobody would be paged", 1)
+        raise fail("no route matches and there is no 'default' escalation policy: nobody would be paged")
     after = timedelta(minutes=ack_after) if ack_after is not None else None
     pages, notes = simulate(settings, policy, severity=severity, topic=topic, at=start, ack_after=after)
     rows = [
@@ -157,14 +150,12 @@ def export_ical(
     """A schedule as iCalendar (one event per shift, gaps marked), or the URL a phone can subscribe to."""
     from czujka.oncall.ical import feed_url, to_ical
 
-    settings = _settings(config)
+    settings = settings_or_exit(config)
     item = settings.schedule(schedule)
     if item is None:
         known = ", ".join(s.id for s in settings.schedules) or "none"
-        raise _fail(f"no schedule {schedule!r} (known: {known})")
+        raise fail(f"no schedule {schedule!r} (known: {known})", 2)
     if url:
-        from czujka.cli import migrated_runtime
-
         console.print(feed_url(settings, migrated_runtime(settings).sessions, schedule), highlight=False)
         return
     start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
