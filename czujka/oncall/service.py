@@ -32,6 +32,19 @@ log = structlog.get_logger("czujka.oncall")
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
 
 
+def _told(
+    session: Session,
+    incident: Incident,
+    now: datetime,
+    message: str,
+    *,
+    kind: str = "escalation",
+    **data: object,
+) -> None:
+    """A timeline entry written by the escalator itself."""
+    event(session, incident, at=now, kind=kind, actor="czujka", message=message, data=data or None)
+
+
 def incident_topic(session: Session, incident: Incident) -> str | None:
     """The incident's topic, else the most common topic of its evidence (other than 'other')."""
     if incident.topic:
@@ -78,7 +91,7 @@ def open_escalations(session: Session, *, settings: Settings, now: datetime) -> 
             "updated_at": now,
         }
         if insert_ignoring_duplicates(session, Escalation, [row], "incident_id"):
-            event(session, incident, at=now, kind="escalation", actor="czujka", message=message)
+            _told(session, incident, now, message)
             started += status == "active"
     return started + _wake_old(session, now=now, oldest=oldest) + _repage(session, settings=settings, now=now)
 
@@ -95,13 +108,11 @@ def _wake_old(session: Session, *, now: datetime, oldest: datetime) -> int:
     ).all()
     for incident, escalation in woken:
         if _fenced(session, incident.id, escalation.fencing, now, status="active", next_step_at=now):
-            event(
+            _told(
                 session,
                 incident,
-                at=now,
-                kind="escalation",
-                actor="czujka",
-                message=f"a fresh signal arrived: escalation policy {escalation.policy_id} started",
+                now,
+                f"a fresh signal arrived: escalation policy {escalation.policy_id} started",
             )
     return len(woken)
 
@@ -128,13 +139,12 @@ def _repage(session: Session, *, settings: Settings, now: datetime) -> int:
         }
         if _fenced(session, incident.id, escalation.fencing, now, **values):
             incident.state, incident.acknowledged_at, incident.acknowledged_by = "triggered", None, None
-            event(
+            _told(
                 session,
                 incident,
-                at=now,
+                now,
+                f"severity rose to {incident.severity} after acknowledgement: paging again",
                 kind="repaged",
-                actor="czujka",
-                message=f"severity rose to {incident.severity} after acknowledgement: paging again",
             )
             repaged += 1
     return repaged
@@ -189,9 +199,7 @@ def advance(session: Session, *, settings: Settings, incident_id: int, now: date
             else f"the incident is {incident.state}"
         )
         values.update(status="stopped", next_step_at=None)
-        event(
-            session, incident, at=now, kind="escalation", actor="czujka", message=f"escalation stopped: {why}"
-        )
+        _told(session, incident, now, f"escalation stopped: {why}")
     else:
         step = min(escalation.step, len(policy.steps) - 1)
         state = EscalationState(step=step, round=escalation.round, due_at=escalation.next_step_at)
@@ -247,16 +255,15 @@ def _queue_pages(
     queued = insert_ignoring_duplicates(session, Notification, rows, "dedup_key")
     names = ", ".join(f"{r.person.id} ({r.via})" for r in people) or "nobody"
     round_note = f", round {action.round + 1}" if action.round else ""
-    event(
+    notes_data = {"notes": notes} if notes else {}
+    _told(
         session,
         incident,
-        at=now,
-        kind="escalation",
-        actor="czujka",
-        message=f"step {action.step + 1}{round_note}: paging {names}",
-        data={"step": action.step, "round": action.round, "notes": notes}
-        if notes
-        else {"step": action.step, "round": action.round},
+        now,
+        f"step {action.step + 1}{round_note}: paging {names}",
+        step=action.step,
+        round=action.round,
+        **notes_data,
     )
     return queued
 
