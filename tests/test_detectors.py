@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,7 +12,7 @@ from czujka.detection.calendar import slot_of
 from czujka.detection.detectors.coordinated import CoordinatedDetector, Opinion
 from czujka.detection.detectors.quarrel import QuarrelDetector, Reply
 from czujka.detection.detectors.red_flag import RedFlagDetector
-from czujka.detection.detectors.surge import CountSurge, ShareSurge, ValueSurge
+from czujka.detection.detectors.surge import CountSurge, ShapeMemory, ShareSurge, ValueSurge
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 MONDAY = datetime(2026, 11, 2, tzinfo=WARSAW)  # a Monday
@@ -171,3 +172,41 @@ def test_value_surge_two_sided_and_one_alarm_per_episode():
     assert high and 400 <= high[0] <= 405  # a drop is caught within a few points
     assert all(s <= 0.5 for s in scores[high[0] + 1 : high[0] + 21])  # then it keeps quiet for the episode
     assert max(scores[60:400]) < detector.alarm_level
+
+
+def test_shape_memory_knows_repeats_and_ignores_its_own_overlap():
+    memory = ShapeMemory(length=4, capacity=50)
+    saw = [memory.update(v) for v in [0.0, 1.0, 2.0, 3.0] * 6]
+    assert saw[:11] == [None] * 11  # no old enough shape to compare with yet
+    assert all(d == 0.0 for d in saw[12:])  # a repeating cycle: every shape was seen one cycle before
+    rising = ShapeMemory(length=4, capacity=50)
+    distances = [d for d in (rising.update(float(v)) for v in range(20)) if d is not None]
+    # a steady rise: the overlapping neighbours (1 step away) are left out, older shapes are ≥ 4 steps away
+    assert distances and min(distances) == pytest.approx(4.0)
+
+
+def test_value_surge_sees_a_new_shape_that_no_single_value_betrays():
+    """A sawtooth that gets stuck half-way: 5 is the most ordinary value of the series, only the shape
+    of the stuck stretch never happened before."""
+    t0 = datetime(2026, 1, 5, tzinfo=UTC)
+    values = [float(i % 10) for i in range(600)] + [5.0] * 50
+    detector = ValueSurge(warmup=100, refractory=50, shape_length=10)
+    scores = [detector.update(v, t0 + timedelta(minutes=5 * i)).score for i, v in enumerate(values)]
+    high = [i for i, s in enumerate(scores) if s >= detector.alarm_level]
+    assert detector.level_surprises.score < 0.9  # the value alone is no news
+    assert high and 600 <= high[0] <= 603 and max(scores[100:600]) < detector.alarm_level
+
+
+def test_value_surge_state_survives_a_restart():
+    t0 = datetime(2026, 1, 5, tzinfo=UTC)
+    values = [5.0 + ((i * 13) % 7) * 0.3 for i in range(600)] + [12.0] * 20
+    at = [t0 + timedelta(minutes=5 * i) for i in range(len(values))]
+    straight = ValueSurge(warmup=50)
+    expected = [straight.update(v, t).score for v, t in zip(values, at, strict=True)]
+    first = ValueSurge(warmup=50)
+    for v, t in zip(values[:400], at[:400], strict=True):
+        first.update(v, t)
+    restarted = ValueSurge(warmup=50).restore(json.loads(json.dumps(first.state())))
+    assert [restarted.update(v, t).score for v, t in zip(values[400:], at[400:], strict=True)] == expected[
+        400:
+    ]

@@ -307,11 +307,71 @@ class ShareSurge:
         return self
 
 
+class SurpriseLikelihood:
+    """How unusual the last `short` surprises are against the last `long` ones (an "anomaly likelihood"):
+    a detector whose errors are always large is not alarming, a quiet one that suddenly errs is."""
+
+    def __init__(self, short: int = 2, long: int = 1000):
+        self.short = short
+        self.history: deque[float] = deque(maxlen=long)
+
+    def add(self, surprise: float) -> None:
+        self.history.append(surprise)
+
+    @property
+    def score(self) -> float:
+        if len(self.history) < 2 * self.short:
+            return 0.0
+        history = np.fromiter(self.history, dtype=float)
+        recent = history[-self.short :].mean()
+        return float(_normal_cdf((recent - history.mean()) / (history.std() + 1e-6)))
+
+
+class ShapeMemory:
+    """The last `length` values as a shape, and how far it lies from the nearest shape seen before (the
+    last `capacity` of them, overlapping ones left out): a stretch that never happened is news even when
+    every single value in it is ordinary, such as a daily peak that does not come or noise that stops."""
+
+    def __init__(self, length: int = 10, capacity: int = 3000):
+        self.length = length
+        self.capacity = capacity
+        self.shapes = np.zeros((capacity, length))
+        self.stored = 0  # shapes stored so far (the ring buffer holds the last `capacity`)
+        self.window: deque[float] = deque(maxlen=length)
+
+    def update(self, value: float) -> float | None:
+        """Add one value; the distance (root mean square) of the new shape to its nearest earlier one."""
+        self.window.append(value)
+        if len(self.window) < self.length:
+            return None
+        shape = np.fromiter(self.window, dtype=float)
+        filled = min(self.stored, self.capacity)
+        nearest = None
+        if self.stored > 2 * self.length:
+            distances = ((self.shapes[:filled] - shape) ** 2).sum(axis=1)
+            overlapping = (self.stored - 1 - np.arange(self.length - 1)) % self.capacity
+            distances[overlapping] = np.inf
+            nearest = math.sqrt(float(distances.min()) / self.length)
+        self.shapes[self.stored % self.capacity] = shape
+        self.stored += 1
+        return nearest
+
+    def state(self) -> dict[str, Any]:
+        filled = min(self.stored, self.capacity)
+        return {"shapes": self.shapes[:filled].tolist(), "stored": self.stored, "window": list(self.window)}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        shapes = np.asarray(state["shapes"], dtype=float).reshape(-1, self.length)
+        self.shapes[: len(shapes)] = shapes
+        self.stored = int(state["stored"])
+        self.window.extend(state["window"])
+
+
 class ValueSurge:
-    """The same seasonal idea for real-valued series (benchmarks, metrics): how far each value sits from
-    its hour-of-week slot's learned level, two-sided, turned into a probability that the recent values
-    keep being unusual (an "anomaly likelihood": the short-term average surprise against its long-term
-    distribution), so one odd point scores less than a sustained change."""
+    """The same seasonal idea for real-valued series (benchmarks, metrics). Two surprises per value: how
+    far it sits from its hour-of-week slot's learned level (two-sided), and how far the last few values
+    lie from any stretch seen before. Each becomes a likelihood that the recent values keep being unusual,
+    so one odd point scores less than a sustained change; the score is the larger of the two."""
 
     def __init__(
         self,
@@ -319,6 +379,8 @@ class ValueSurge:
         slot_weight: float = 0.5,
         short: int = 2,
         long: int = 1000,
+        shape_length: int = 10,
+        shape_memory: int = 3000,
         timezone: str = "UTC",
         holidays: str | None = None,
         warmup: int = 150,
@@ -331,6 +393,8 @@ class ValueSurge:
         self.slot_weight = slot_weight
         self.short = short
         self.long = long
+        self.shape_length = shape_length
+        self.shape_memory = shape_memory
         self.zone = ZoneInfo(timezone)
         self.holidays = holidays
         self.warmup = warmup
@@ -342,7 +406,9 @@ class ValueSurge:
         self.slot_mean = np.zeros(SLOTS)
         self.slot_seen = np.zeros(SLOTS)
         self.seen = 0
-        self.surprises: deque[float] = deque(maxlen=self.long)
+        self.level_surprises = SurpriseLikelihood(self.short, self.long)
+        self.shape_surprises = SurpriseLikelihood(self.short, self.long)
+        self.shapes = ShapeMemory(self.shape_length, self.shape_memory)
         self.score = 0.0
         self.quiet = 0  # updates left in the refractory period after an alarm
 
@@ -360,9 +426,13 @@ class ValueSurge:
             level = (1 - self.slot_weight) * self.mean + self.slot_weight * self.slot_mean[slot]
         spread = math.sqrt(self.var) + 1e-9 + 1e-3 * abs(self.mean)
         z = abs(value - level) / spread
-        surprise = -math.log10(max(2 * (1 - _normal_cdf(z)), 1e-300))
-        self.surprises.append(surprise)
-        self.score = self._likelihood() if self.seen > self.warmup else 0.0
+        self.level_surprises.add(-math.log10(max(2 * (1 - _normal_cdf(z)), 1e-300)))
+        nearest = self.shapes.update(value)
+        if nearest is not None:
+            self.shape_surprises.add(math.log1p(nearest / spread))
+        self.score = (
+            max(self.level_surprises.score, self.shape_surprises.score) if self.seen > self.warmup else 0.0
+        )
         if self.quiet:  # one episode, one alarm: later points of the same change score at most 0.5
             self.quiet -= 1
             self.score = min(self.score, 0.5)
@@ -377,12 +447,6 @@ class ValueSurge:
         self.slot_mean[slot] += beta * (value - self.slot_mean[slot])
         return self
 
-    def _likelihood(self) -> float:
-        history = np.fromiter(self.surprises, dtype=float)
-        recent = history[-self.short :].mean()
-        mu, sigma = history.mean(), history.std() + 1e-6
-        return float(_normal_cdf((recent - mu) / sigma))
-
     def state(self) -> dict[str, Any]:
         return {
             "mean": self.mean,
@@ -391,7 +455,9 @@ class ValueSurge:
             "quiet": self.quiet,
             "slot_seen": self.slot_seen.tolist(),
             "seen": self.seen,
-            "surprises": list(self.surprises),
+            "level_surprises": list(self.level_surprises.history),
+            "shape_surprises": list(self.shape_surprises.history),
+            "shapes": self.shapes.state(),
         }
 
     def restore(self, state: dict[str, Any]) -> Self:
@@ -404,7 +470,9 @@ class ValueSurge:
         )
         self.slot_mean = np.asarray(state["slot_mean"])
         self.slot_seen = np.asarray(state["slot_seen"])
-        self.surprises.extend(state["surprises"])
+        self.level_surprises.history.extend(state["level_surprises"])
+        self.shape_surprises.history.extend(state["shape_surprises"])
+        self.shapes.restore(state["shapes"])
         return self
 
 
