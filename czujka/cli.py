@@ -403,12 +403,15 @@ def bench_nab(
 @bench_app.command("scenarios")
 def bench_scenarios(
     weeks: Annotated[int, typer.Option(help="Generated weeks (every fourth crisis-free).")] = 24,
+    seed: Annotated[
+        int, typer.Option(help="Seed of the suite; settings were chosen on 2026, check others too.")
+    ] = 2026,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Detection on a labelled suite of generated weeks: detected crises, time to incident, false incidents."""
     from czujka.detection.scenarios import run_suite
 
-    result = run_suite(weeks)
+    result = run_suite(weeks, seed)
     if as_json:
         sys.stdout.write(json.dumps(result, default=str) + "\n")
         return
@@ -422,7 +425,10 @@ def bench_scenarios(
     fmt = lambda v: "-" if v is None else f"{v:.1f} min"  # noqa: E731
     console.print(
         f"crises detected {result['detected']}/{result['crises']}; median time to incident: surges "
-        f"{fmt(result['median_minutes_surges'])} (goal ≤ 10), quarrels and red flags "
+        f"{fmt(result['median_minutes_surges'])} (goal ≤ 10; small shops "
+        f"{fmt(result['median_minutes_surges_small'])}, large {fmt(result['median_minutes_surges_large'])}; "
+        f"the third crisis comment came after {fmt(result['median_minutes_surges_third_comment'])}, in "
+        f"small shops {fmt(result['median_minutes_surges_small_third_comment'])}), quarrels and red flags "
         f"{fmt(result['median_minutes_quarrel_red_flag'])} (goal ≤ 5), coordinated "
         f"{fmt(result['median_minutes_coordinated'])}\n"
         f"false incidents: {result['false_incidents_quiet_weeks']} in {result['quiet_weeks']} crisis-free weeks "

@@ -61,6 +61,8 @@ def test_scenarios_small_shop():
         row = run_scenario(Scenario(f"small-{kind}", 4.0, kind, onset), seed=11)
         assert row["detected"], row
         assert row["latency_min"] <= 30, row
+        if kind == "negative_surge":  # minimum evidence: never before the third crisis comment
+            assert row["latency_min"] >= row["third_comment_min"], row
     quiet = run_scenario(Scenario("small-quiet", 4.0, None, None, busy_peaks=True), seed=12)
     assert quiet["false"] == 0
 

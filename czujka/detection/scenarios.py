@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from czujka.demo.scenario import poisson
+from czujka.detection.detectors.quarrel import Reply
 from czujka.detection.service import BUCKET, Detectors, Scored
 from czujka.incidents.flows import SignalIn
 
@@ -125,8 +126,25 @@ def _traffic(b: _Builder, start: datetime, days: int, peak: float, busy: bool) -
             factor *= 2.5  # a busy Monday morning after a newsletter
         rate = peak * factor / 6
         for _ in range(poisson(b.rng, rate)):
-            out.append(b.ordinary(at + timedelta(seconds=b.rng.randrange(600))))
+            comment = b.ordinary(at + timedelta(seconds=b.rng.randrange(600)))
+            out.append(comment)
+            out += _ordinary_thread(b, comment)
     return out
+
+
+def _ordinary_thread(b: _Builder, opening: Scored) -> list[Scored]:
+    """Most comments get no answer; some get the shop's answer and a few a word back from the customer,
+    unhappy customers included. Quarrel detection must stay quiet on these."""
+    if b.rng.random() >= 0.2:
+        return []
+    at = opening.created_at + timedelta(minutes=b.rng.uniform(3, 120))
+    thread = dict(root_id=opening.id, is_reply=True, topic=opening.topic)
+    replies = [b.comment(at, author="sklep", is_staff=True, sentiment="neutral", **thread)]
+    if b.rng.random() < 0.4:
+        at += timedelta(minutes=b.rng.uniform(1, 60))
+        sentiment = opening.sentiment if b.rng.random() < 0.5 else "positive"
+        replies.append(b.comment(at, author=opening.author, sentiment=sentiment, **thread))
+    return replies
 
 
 def _crisis(b: _Builder, kind: str, onset: datetime, peak: float) -> list[Scored]:
@@ -209,17 +227,28 @@ def build_suite(weeks: int = 24, seed: int = 2026) -> list[Scenario]:
     return suite
 
 
-def generate(scenario: Scenario, seed: int) -> list[Scored]:
+def generate(scenario: Scenario, seed: int) -> tuple[list[Scored], list[Scored]]:
+    """All comments in time order, and the crisis's own comments among them."""
     b = _Builder(seed)
     comments = _traffic(b, WEEK_ONE, 21, scenario.peak_per_hour, scenario.busy_peaks)
+    crisis = []
     if scenario.crisis and scenario.onset:
-        comments += _crisis(b, scenario.crisis, scenario.onset.astimezone(WARSAW), scenario.peak_per_hour)
-    return sorted(comments, key=lambda c: (c.created_at, c.id))
+        crisis = _crisis(b, scenario.crisis, scenario.onset.astimezone(WARSAW), scenario.peak_per_hour)
+    return sorted(comments + crisis, key=lambda c: (c.created_at, c.id)), crisis
 
 
 def run_scenario(scenario: Scenario, seed: int) -> dict[str, Any]:
-    comments = generate(scenario, seed)
-    detectors = Detectors(lambda _: "Europe/Warsaw")
+    comments, crisis = generate(scenario, seed)
+    seen: dict[int, Scored] = {}
+
+    def root_of(root_id: int) -> Reply | None:
+        """As the service does from the database: the comment that opened the thread, if it came."""
+        c = seen.get(root_id)
+        if c is None:
+            return None
+        return Reply(c.id, c.author, c.created_at, c.is_staff, c.sentiment == "negative", c.harm, c.vulgar)
+
+    detectors = Detectors(lambda _: "Europe/Warsaw", root_of=root_of)
     measured_from = WEEK_ONE + timedelta(weeks=2)
     signals: list[SignalIn] = []
     started = time.perf_counter()
@@ -228,6 +257,7 @@ def run_scenario(scenario: Scenario, seed: int) -> dict[str, Any]:
         while c.created_at >= next_tick:
             signals += detectors.tick(next_tick, ["shop"])
             next_tick += BUCKET
+        seen[c.id] = c
         signals += detectors.feed(c)
     elapsed = time.perf_counter() - started
     incidents = _incidents([s for s in signals if s.at >= measured_from])
@@ -245,6 +275,9 @@ def run_scenario(scenario: Scenario, seed: int) -> dict[str, Any]:
         ]
         result["detected"] = bool(hits)
         result["latency_min"] = (min(hits) - scenario.onset).total_seconds() / 60 if hits else None
+        # No detector may page on fewer than three comments, so the third one is the earliest fair moment.
+        third = sorted(c.created_at for c in crisis)[min(2, len(crisis) - 1)]
+        result["third_comment_min"] = (third - scenario.onset).total_seconds() / 60
         window = (scenario.onset - timedelta(minutes=1), scenario.onset + CRISIS_SPAN)
         related = [kind for kind, at in incidents if window[0] <= at <= window[1]]
         result["related"] = len([k for k in related if k not in wanted])  # e.g. a volume surge beside it
@@ -270,16 +303,26 @@ def run_suite(weeks: int = 24, seed: int = 2026) -> dict[str, Any]:
     crises = [r for r in rows if r["crisis"]]
     quiet = [r for r in rows if not r["crisis"]]
 
-    def median(kinds: set[str]) -> float | None:
-        values = [r["latency_min"] for r in crises if r["crisis"] in kinds and r["latency_min"] is not None]
+    def median(kinds: set[str], size: str = "", key: str = "latency_min") -> float | None:
+        values = [
+            r[key]
+            for r in crises
+            if r["crisis"] in kinds and r["name"].startswith(size) and r[key] is not None
+        ]
         return statistics.median(values) if values else None
+
+    surges = {"negative_surge", "harm_surge"}
 
     comments = sum(r["comments"] for r in rows)
     return {
         "rows": rows,
         "crises": len(crises),
         "detected": sum(1 for r in crises if r["detected"]),
-        "median_minutes_surges": median({"negative_surge", "harm_surge"}),
+        "median_minutes_surges": median(surges),
+        "median_minutes_surges_small": median(surges, "small-"),
+        "median_minutes_surges_large": median(surges, "large-"),
+        "median_minutes_surges_third_comment": median(surges, key="third_comment_min"),
+        "median_minutes_surges_small_third_comment": median(surges, "small-", "third_comment_min"),
         "median_minutes_quarrel_red_flag": median({"quarrel", "red_flag"}),
         "median_minutes_coordinated": median({"coordinated"}),
         "quiet_weeks": len(quiet),

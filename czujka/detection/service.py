@@ -71,6 +71,7 @@ class ProfileSurges:
             "window_buckets": 3,
             "long_windows": (12, 36),
             "warmup_buckets": 7 * 24 * 6,  # surges need a week of learning; other detectors work at once
+            "min_count": 5,  # no page on fewer than five comments in the window, however unusual at night
             "timezone": timezone,
             "holidays": holidays,
         }
