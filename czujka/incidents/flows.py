@@ -32,6 +32,10 @@ class FlowError(ValueError):
     """An action that does not fit the incident's state (acknowledging a resolved incident, …)."""
 
 
+class NoSuchIncident(FlowError):
+    """The action names an incident that does not exist."""
+
+
 @dataclass(slots=True)
 class SignalIn:
     profile_id: str
@@ -168,7 +172,7 @@ def open_or_attach(session: Session, *, signal: SignalIn) -> Incident | None:
 def _get(session: Session, incident_id: int) -> Incident:
     incident = session.get(Incident, incident_id)
     if incident is None:
-        raise FlowError(f"no incident {incident_id}")
+        raise NoSuchIncident(f"no incident {incident_id}")
     return incident
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, Subquery, func, select
 from sqlalchemy.orm import Session
 
 from czujka.analysis.models import CommentScore
@@ -31,15 +31,25 @@ def incident_summary(incident: Incident, evidence_count: int) -> dict[str, Any]:
     }
 
 
-def list_incidents(
-    session: Session, *, state: str | None = None, profile: str | None = None, limit: int = 100
-) -> list[dict[str, Any]]:
-    """Open ones first (most severe, newest), then the rest, newest first."""
-    counts = (
+def evidence_counts() -> Subquery:
+    """Evidence comments per incident (`incident_id`, `n`), to join onto incident lists."""
+    return (
         select(IncidentEvidence.incident_id, func.count().label("n"))
         .group_by(IncidentEvidence.incident_id)
         .subquery()
     )
+
+
+def open_first(query: Select[Any], limit: int) -> Select[Any]:
+    """Open ones first (most severe, newest), then the rest, newest first."""
+    is_open = Incident.state.in_(OPEN_STATES)
+    return query.order_by(is_open.desc(), Incident.severity.desc(), Incident.opened_at.desc()).limit(limit)
+
+
+def list_incidents(
+    session: Session, *, state: str | None = None, profile: str | None = None, limit: int = 100
+) -> list[dict[str, Any]]:
+    counts = evidence_counts()
     query = select(Incident, func.coalesce(counts.c.n, 0)).outerjoin(
         counts, counts.c.incident_id == Incident.id
     )
@@ -49,27 +59,40 @@ def list_incidents(
         query = query.where(Incident.state == state)
     if profile:
         query = query.where(Incident.profile_id == profile)
-    is_open = Incident.state.in_(OPEN_STATES)
-    query = query.order_by(is_open.desc(), Incident.severity.desc(), Incident.opened_at.desc()).limit(limit)
-    return [incident_summary(incident, n) for incident, n in session.execute(query)]
+    return [incident_summary(incident, n) for incident, n in session.execute(open_first(query, limit))]
+
+
+def incident_timeline(session: Session, incident_id: int) -> list[TimelineEvent]:
+    return list(
+        session.scalars(
+            select(TimelineEvent)
+            .where(TimelineEvent.incident_id == incident_id)
+            .order_by(TimelineEvent.at, TimelineEvent.id)
+        )
+    )
+
+
+def incident_evidence(
+    session: Session, incident_id: int, limit: int | None = None
+) -> list[tuple[Comment, CommentScore | None]]:
+    """The evidence comments in time order, each with its scores if it has been scored."""
+    rows = session.execute(
+        select(Comment, CommentScore)
+        .join(IncidentEvidence, IncidentEvidence.comment_id == Comment.id)
+        .outerjoin(CommentScore, CommentScore.comment_id == Comment.id)
+        .where(IncidentEvidence.incident_id == incident_id)
+        .order_by(Comment.created_at)
+        .limit(limit)
+    )
+    return [(c, s) for c, s in rows]
 
 
 def get_incident(session: Session, incident_id: int) -> dict[str, Any] | None:
     incident = session.get(Incident, incident_id)
     if incident is None:
         return None
-    timeline = session.scalars(
-        select(TimelineEvent)
-        .where(TimelineEvent.incident_id == incident_id)
-        .order_by(TimelineEvent.at, TimelineEvent.id)
-    )
-    evidence = session.execute(
-        select(Comment, CommentScore)
-        .join(IncidentEvidence, IncidentEvidence.comment_id == Comment.id)
-        .outerjoin(CommentScore, CommentScore.comment_id == Comment.id)
-        .where(IncidentEvidence.incident_id == incident_id)
-        .order_by(Comment.created_at)
-    ).all()
+    timeline = incident_timeline(session, incident_id)
+    evidence = incident_evidence(session, incident_id)
     data = incident_summary(incident, len(evidence))
     data["timeline"] = [
         {"at": e.at.isoformat(), "kind": e.kind, "actor": e.actor, "message": e.message, "data": e.data}

@@ -43,7 +43,7 @@ def _act(action: Any, session: SessionDep, token: Any, incident_id: int, **args:
     try:
         action(session, incident_id=incident_id, actor=f"token:{token.name}", at=datetime.now(UTC), **args)
     except flows.FlowError as exc:
-        status = 404 if "no incident" in str(exc) else 409
+        status = 404 if isinstance(exc, flows.NoSuchIncident) else 409
         raise HTTPException(status, str(exc)) from None
     session.flush()
     return get_incident(session, incident_id) or {}

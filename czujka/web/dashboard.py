@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from czujka.analysis.models import CommentScore
 from czujka.comments.models import Comment
 from czujka.config import Settings
-from czujka.incidents.models import OPEN_STATES, Incident, IncidentEvidence, TimelineEvent
+from czujka.incidents.models import OPEN_STATES, Incident
+from czujka.incidents.service import evidence_counts, incident_evidence, incident_timeline, open_first
 from czujka.oncall.escalation import experts_for, recipients
 from czujka.oncall.models import Escalation
 from czujka.oncall.service import incident_topic
@@ -137,11 +138,7 @@ def _next_page(
 def incident_rows(
     session: Session, settings: Settings, *, now: datetime, open_only: bool, limit: int = 200
 ) -> list[IncidentRow]:
-    counts = (
-        select(IncidentEvidence.incident_id, func.count().label("n"))
-        .group_by(IncidentEvidence.incident_id)
-        .subquery()
-    )
+    counts = evidence_counts()
     query = (
         select(Incident, Escalation, func.coalesce(counts.c.n, 0))
         .outerjoin(Escalation, Escalation.incident_id == Incident.id)
@@ -149,10 +146,8 @@ def incident_rows(
     )
     if open_only:
         query = query.where(Incident.state.in_(OPEN_STATES))
-    is_open = Incident.state.in_(OPEN_STATES)
-    query = query.order_by(is_open.desc(), Incident.severity.desc(), Incident.opened_at.desc()).limit(limit)
     rows = []
-    for incident, escalation, n in session.execute(query):
+    for incident, escalation, n in session.execute(open_first(query, limit)):
         profile = settings.profile(incident.profile_id)
         rows.append(
             IncidentRow(
@@ -183,15 +178,7 @@ def evidence_threads(
 ) -> list[Thread]:
     """Evidence grouped by the top-level comment it belongs to, replies in time order (a quarrel reads as a
     conversation)."""
-    rows = session.execute(
-        select(Comment, CommentScore)
-        .join(IncidentEvidence, IncidentEvidence.comment_id == Comment.id)
-        .outerjoin(CommentScore, CommentScore.comment_id == Comment.id)
-        .where(IncidentEvidence.incident_id == incident_id)
-        .order_by(Comment.created_at)
-        .limit(limit)
-    ).all()
-    views = [_view(settings, c, s) for c, s in rows]
+    views = [_view(settings, c, s) for c, s in incident_evidence(session, incident_id, limit)]
     roots: dict[str, Thread] = {}
     grouped: dict[str, list[CommentView]] = defaultdict(list)
     for view in views:
@@ -224,11 +211,7 @@ def incident_detail(
     if incident is None:
         return None
     escalation = session.get(Escalation, incident_id)
-    events = session.scalars(
-        select(TimelineEvent)
-        .where(TimelineEvent.incident_id == incident_id)
-        .order_by(TimelineEvent.at, TimelineEvent.id)
-    ).all()
+    events = incident_timeline(session, incident_id)
     topic = incident_topic(session, incident)
     reachable = {p.id for p in experts_for(settings, topic, now)}
     experts = [

@@ -64,9 +64,9 @@ def incident_page(incident_id: int, request: Request, runtime: RuntimeDep, sessi
 def _act(request: Request, session, incident_id: int, action, **args):
     try:
         action(session, incident_id=incident_id, at=datetime.now(UTC), **args)
+    except flows.NoSuchIncident:
+        raise HTTPException(404, "no such incident") from None
     except flows.FlowError as exc:
-        if "no incident" in str(exc):
-            raise HTTPException(404, "no such incident") from None
         session.rollback()
         return render(request, "error.html", {"message": "error.state", "detail": str(exc)}, status_code=409)
     request.app.state.runtime.escalate_signal.set()
