@@ -13,7 +13,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from czujka.analysis.cli import eval_app, score, train
 from czujka.auth.cli import user_app
-from czujka.background import start_background
 from czujka.cli_common import ConfigOption, console, errors, fail, migrated_runtime, settings_or_exit
 from czujka.incidents.cli import incidents_app
 from czujka.oncall.cli import oncall_app
@@ -89,6 +88,7 @@ def serve(
     import uvicorn
 
     from czujka.app import build_app
+    from czujka.background import start_background
     from czujka.logs import configure_logging
 
     settings = settings_or_exit(config)
@@ -118,6 +118,7 @@ def worker(
     """Run the background loops (scoring and detection, paging, Graph API polling) without the web app.
 
     Any number of workers may page from one PostgreSQL database: each step is taken by one of them."""
+    from czujka.background import start_background
     from czujka.logs import configure_logging
 
     settings = settings_or_exit(config)

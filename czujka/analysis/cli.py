@@ -9,8 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from czujka.analysis.datasets import DatasetMissing
-from czujka.analysis.evaluate import EvalInputError
+from czujka.analysis.datasets import DatasetMissing, EvalInputError
 from czujka.cli_common import JsonOption, console, errors, fail
 
 eval_app = typer.Typer(help="Measure analysis against labelled JSONL files.", no_args_is_help=True)

@@ -17,6 +17,11 @@ POLEMO_LABELS = {"minus_m": "negative", "plus_m": "positive", "zero": "neutral",
 SENTIMENTS = ("negative", "neutral", "positive", "mixed")
 
 
+class EvalInputError(ValueError):
+    """A line of an eval file is not `{"text": str, "label": ...}` with an allowed label. (Here, beside the
+    other input errors, so the command line can catch it without loading scikit-learn at start-up.)"""
+
+
 class DatasetMissing(FileNotFoundError):
     """A public set is not where czujka looks; the message names the path and how to point elsewhere."""
 

@@ -16,13 +16,10 @@ from typing import Any
 from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
 
 from czujka.analysis import datasets
+from czujka.analysis.datasets import EvalInputError
 from czujka.analysis.disguise import disguises
 
 SENTIMENT_LABELS = ("negative", "neutral", "positive", "mixed")
-
-
-class EvalInputError(ValueError):
-    """A line of an eval file is not `{"text": str, "label": ...}` with an allowed label."""
 
 
 def read_labelled(path: Path, allowed: tuple[Any, ...]) -> tuple[list[str], list[Any]]:

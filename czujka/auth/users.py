@@ -11,6 +11,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -27,8 +28,13 @@ SESSION_DAYS = 14
 IDLE = timedelta(days=2)
 MIN_PASSWORD = 10
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
-# Checked against when the user does not exist, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = HASHER.hash("czujka-no-such-user")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked against when the user does not exist, so a wrong name costs as long as a wrong password.
+    Made at the first such sign-in, not at import (hashing takes a fifth of a second)."""
+    return HASHER.hash("czujka-no-such-user")
 
 
 class UserError(ValueError):
@@ -105,7 +111,7 @@ def verify_login(session: Session, *, username: str, password: str, now: datetim
     """Check a sign-in; five wrong passwords in a row lock the account for 15 minutes."""
     user = session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None:
-        _verify(_DUMMY_HASH, password)
+        _verify(_dummy_hash(), password)
         return LoginResult(None, "wrong")
     if user.locked_until is not None and user.locked_until > now:
         return LoginResult(None, "locked")
