@@ -12,7 +12,6 @@ import tomllib
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from pydantic import (
     BaseModel,
@@ -184,9 +183,6 @@ class Settings(BaseSettings):
         """The profile's time zone name, or the service default for an unknown or zoneless profile."""
         profile = self.profile(profile_id)
         return (profile.timezone if profile else None) or self.timezone
-
-    def profile_timezone(self, profile: ProfileConfig) -> ZoneInfo:
-        return ZoneInfo(profile.timezone or self.timezone)
 
     @classmethod
     def settings_customise_sources(

@@ -130,7 +130,7 @@ def _prepare(
         Expert(e.name, tuple(e.expert_in), e.phone, e.email) for e in experts_for(settings, topic, now)
     ]
     title, body = render_page(
-        language=person.language or settings.language,
+        language=person.language,
         incident_id=incident.id,
         kind=incident.kind,
         severity=incident.severity,

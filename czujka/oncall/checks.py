@@ -48,7 +48,7 @@ def oncall_report(settings: Settings, *, now: datetime | None = None) -> OncallR
         f"{len(settings.escalation_policies)} escalation polic(ies), {len(settings.routes)} route(s)"
     )
     for schedule in settings.schedules:
-        zone = ZoneInfo(schedule.timezone or settings.timezone)
+        zone = ZoneInfo(schedule.timezone)
         gaps = coverage_gaps(schedule, now, now + GAP_HORIZON)
         for gap in gaps[:10]:
             report.warnings.append(

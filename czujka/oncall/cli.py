@@ -59,9 +59,9 @@ def who(
         raise fail("czujka.toml has no [[schedules]]", 2)
     results = []
     for item in chosen:
-        moment = parse_at(at, item.timezone or settings.timezone)
+        moment = parse_at(at, item.timezone)
         duty = who_is_on_duty(item, moment)
-        local = moment.astimezone(ZoneInfo(item.timezone or settings.timezone))
+        local = moment.astimezone(ZoneInfo(item.timezone))
         results.append(
             {"schedule": item.id, "at": local.isoformat(), "on_duty": list(duty.people), "layer": duty.layer}
         )

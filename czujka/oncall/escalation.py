@@ -76,7 +76,7 @@ def experts_for(settings: Settings, topic: str | None, at: datetime) -> list[Per
     for person in settings.people:
         if topic not in person.expert_in:
             continue
-        local = at.astimezone(ZoneInfo(person.timezone or settings.timezone))
+        local = at.astimezone(ZoneInfo(person.timezone))
         if person.reachable_windows.contains(local.weekday(), local.hour * 60 + local.minute):
             found.append(person)
     return found

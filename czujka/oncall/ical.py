@@ -51,7 +51,7 @@ def to_ical(settings: Settings, schedule: ScheduleConfig, *, start: datetime, we
     calendar.add("prodid", "-//czujka//on-call//PL")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", f"czujka: {schedule.name or schedule.id}")
-    calendar.add("x-wr-timezone", schedule.timezone or settings.timezone)
+    calendar.add("x-wr-timezone", schedule.timezone)
     for shift in shifts(schedule, start, start + timedelta(weeks=weeks)):
         names = [settings.person(p).name if settings.person(p) else p for p in shift.people]
         item = Event()

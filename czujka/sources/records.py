@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -96,7 +97,7 @@ def to_event(
     if profile is None:
         return [RowError(line, "profile", f"unknown profile {profile_id!r} (not in czujka.toml)")]
     try:
-        created = parse_time(record.time, settings.profile_timezone(profile))
+        created = parse_time(record.time, ZoneInfo(settings.timezone_of(profile_id)))
     except ValueError as exc:
         return [RowError(line, "time", str(exc))]
     if created is None:

@@ -147,7 +147,7 @@ def oncall_page(request: Request, runtime: RuntimeDep, user: Page):
     settings = runtime.settings
     week = []
     for schedule in settings.schedules:
-        zone = ZoneInfo(schedule.timezone or settings.timezone)
+        zone = ZoneInfo(schedule.timezone)
         start = datetime.now(zone).replace(hour=0, minute=0, second=0, microsecond=0)
         days = []
         for d in range(7):
