@@ -403,7 +403,7 @@ def bench_nab(
 
 @bench_app.command("scenarios")
 def bench_scenarios(
-    weeks: Annotated[int, typer.Option(help="Generated weeks (every fourth crisis-free).")] = 24,
+    weeks: Annotated[int, typer.Option(help="Generated weeks (every fourth crisis-free).")] = 48,
     seed: Annotated[
         int, typer.Option(help="Seed of the suite; settings were chosen on 2026, check others too.")
     ] = 2026,
@@ -420,7 +420,8 @@ def bench_scenarios(
         latency = row.get("latency_min")
         found = "-" if row["crisis"] is None else (f"{latency:5.1f} min" if latency is not None else "MISSED")
         console.print(
-            f"{row['name']:<36} {row['comments']:>6} comments  {found:>10}  false {row['false']}",
+            f"{row['name']:<36} {row['comments']:>6} comments  {found:>10}  false {row['false']}"
+            + (f" ({', '.join(row['false_at'])})" if row["false_at"] else ""),
             highlight=False,
         )
     fmt = lambda v: "-" if v is None else f"{v:.1f} min"  # noqa: E731

@@ -81,3 +81,33 @@ def test_paging_and_web_benchmarks_run_small():
     assert web.exit_code == 0, web.output
     pages = {row["page"] for row in json.loads(web.output.strip().splitlines()[-1])["rows"]}
     assert {"/", "/incidents", "/charts?range=7d", "/oncall"} <= pages
+
+
+def test_surges_count_customers_not_the_shops_answers():
+    """Three moderators answering in twenty minutes at night are no surge; eight people writing are."""
+    from czujka.detection.scenarios import _Builder, _traffic
+    from czujka.detection.service import BUCKET, Detectors
+
+    def night_burst(staff: bool) -> list[str]:
+        b = _Builder(5)
+        history = _traffic(b, WEEK_ONE, 9, 4.0, busy=False)
+        night = WEEK_ONE + timedelta(days=9, hours=2)
+        burst = [
+            b.comment(
+                night + timedelta(minutes=2.5 * i),
+                author=f"obsługa{i % 3}" if staff else f"k{i}",
+                is_staff=staff,
+            )
+            for i in range(8)
+        ]
+        detectors = Detectors(lambda _: "Europe/Warsaw")
+        kinds, tick = [], WEEK_ONE + BUCKET
+        for c in sorted(history, key=lambda c: c.created_at) + burst:
+            while c.created_at >= tick:
+                detectors.tick(tick, ["shop"])
+                tick += BUCKET
+            kinds += [s.kind for s in detectors.feed(c) if c.created_at >= night]
+        return kinds
+
+    assert night_burst(staff=True) == []
+    assert "volume_surge" in night_burst(staff=False)

@@ -59,6 +59,46 @@ def test_count_surge_minimum_evidence_at_night():
     assert detector.update(1, night + BUCKET).alarm is None
 
 
+def test_count_surge_wants_several_authors():
+    """Six comments at 3 a.m. by six people page; the same six by one angry customer do not."""
+    detector = CountSurge(min_count=3, min_authors=3)
+    for at, count in week_of_buckets(daytime):
+        detector.update(count, at, authors=tuple(f"u{i}" for i in range(count)))
+    state = detector.state()
+    night = MONDAY + timedelta(days=14, hours=3)
+    one = [detector.update(3, night + i * BUCKET, authors=("anna",) * 3).alarm for i in range(2)]
+    assert one == [None, None] and detector.p_value < detector.alpha / 3  # improbable, yet one person
+    detector = CountSurge(min_count=3, min_authors=3).restore(state)
+    assert detector.update(3, night, authors=("u1", "u2", "u3")).alarm is None
+    assert detector.peek(3, night + BUCKET, 0.5, (4, 5, 6), ("u4", "u5", "u6")) is not None  # open
+    assert detector.update(3, night + BUCKET, authors=("u4", "u5", "u6")).alarm is not None
+
+
+def test_count_surge_restores_state_saved_before_authors_were_kept():
+    detector = CountSurge(min_count=3, min_authors=3)
+    for at, count in week_of_buckets(daytime):
+        detector.update(count, at)
+    state = detector.state()
+    state["recent"] = [row[:4] for row in state["recent"]]  # the older layout
+    state["recent"][-1][2] = [7, 8, 9]
+    restored = CountSurge(min_count=3, min_authors=3).restore(state)
+    assert restored.recent[-1][4] == ("#7", "#8", "#9")  # each comment its own author
+    assert restored.state()["baseline"] == detector.state()["baseline"]
+
+
+def test_seasonal_rate_does_not_believe_an_empty_slot_of_a_quiet_page():
+    """A page with a comment every few hours: a slot that happened to stay empty for two weeks is still
+    expected to get about the page's rate at that hour, so the next ordinary comments are no surge."""
+    detector = CountSurge()
+    sparse = [(at, 1 if i % 13 == 0 else 0) for i, (at, _) in enumerate(week_of_buckets(daytime))]
+    empty = {slot_of(at, WARSAW) for at, n in sparse} - {slot_of(at, WARSAW) for at, n in sparse if n}
+    assert empty  # some slots saw nothing
+    overall = sum(n for _, n in sparse) / len(sparse)
+    for at, count in sparse:
+        detector.update(count, at)
+    assert min(detector.baseline.rate(slot) for slot in empty) > overall / 3
+
+
 def test_count_surge_busy_monday_is_not_a_crisis():
     detector = CountSurge()
     for at, count in week_of_buckets(lambda h: 12 if h == 9 else daytime(h), weeks=3):

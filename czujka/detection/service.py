@@ -71,7 +71,9 @@ class ProfileSurges:
             "window_buckets": 3,
             "long_windows": (12, 36),
             "warmup_buckets": 7 * 24 * 6,  # surges need a week of learning; other detectors work at once
-            "min_count": 5,  # no page on fewer than five comments in the window, however unusual at night
+            # No page on fewer than three comments by three people in the window, however unusual at night.
+            "min_count": 3,
+            "min_authors": 3,
             "timezone": timezone,
             "holidays": holidays,
         }
@@ -80,23 +82,31 @@ class ProfileSurges:
         self.open: datetime | None = None
         self.tally = {"total": 0, "negative": 0, "harmful": 0}
         self.ids: dict[str, list[int]] = {"total": [], "negative": [], "harmful": []}
+        self.authors: dict[str, list[str]] = {"total": [], "negative": [], "harmful": []}
         self.last_signal: dict[str, str] = {}
 
     def add(self, c: Scored) -> list[SignalIn]:
         signals = self.advance(bucket_start(c.created_at), c.profile_id)
         if self.open is None or bucket_start(c.created_at) < self.open:
             return signals  # late comment: counted in the series, not in live detection
+        if c.is_staff:
+            return signals  # the shop's own answers are not opinions about it: a busy moderator is no surge
         flags = {"total": True, "negative": c.sentiment == "negative", "harmful": c.harmful or c.vulgar}
         for series, flagged in flags.items():
             if flagged:
                 self.tally[series] += 1
                 if len(self.ids[series]) < EVIDENCE_PER_BUCKET:
                     self.ids[series].append(c.id)
+                    self.authors[series].append(c.author)
         elapsed = (c.created_at - self.open) / BUCKET
         for kind, series in SURGES:
             if flags[series]:
                 alarm = self.counts[kind].peek(
-                    self.tally[series], self.open, elapsed, tuple(self.ids[series])
+                    self.tally[series],
+                    self.open,
+                    elapsed,
+                    tuple(self.ids[series]),
+                    tuple(self.authors[series]),
                 )
                 signals.extend(self._signal(kind, alarm, c.created_at, c.profile_id, partial=True))
         return signals
@@ -119,13 +129,19 @@ class ProfileSurges:
     def _close(self, profile_id: str) -> list[SignalIn]:
         at = self.open + BUCKET  # type: ignore[operator]
         for kind, series in SURGES:
-            self.counts[kind].update(self.tally[series], self.open, tuple(self.ids[series]))  # type: ignore[arg-type]
+            self.counts[kind].update(
+                self.tally[series],
+                self.open,  # type: ignore[arg-type]
+                tuple(self.ids[series]),
+                tuple(self.authors[series]),
+            )
         self.share.update(self.tally["negative"], self.tally["total"])
         signals = []
         for kind, _ in SURGES:
             signals.extend(self._signal(kind, self.counts[kind].alarm, at, profile_id, partial=False))
         self.tally = dict.fromkeys(self.tally, 0)
         self.ids = {k: [] for k in self.ids}
+        self.authors = {k: [] for k in self.authors}
         return signals
 
     def _signal(
@@ -160,6 +176,7 @@ class ProfileSurges:
             "open": self.open.isoformat() if self.open else None,
             "tally": self.tally,
             "ids": self.ids,
+            "authors": self.authors,
             "last_signal": self.last_signal,
         }
 
@@ -169,6 +186,8 @@ class ProfileSurges:
         self.share.restore(state["share"])
         self.open = datetime.fromisoformat(state["open"]) if state["open"] else None
         self.tally, self.ids, self.last_signal = state["tally"], state["ids"], state["last_signal"]
+        # Saved before authors were kept: each comment of the open bucket counts as its own author.
+        self.authors = state.get("authors") or {k: [f"#{i}" for i in v] for k, v in self.ids.items()}
         return self
 
 

@@ -22,7 +22,10 @@ from scipy.stats import betabinom
 from czujka.detection.base import Alarm
 from czujka.detection.calendar import SLOTS, slot_of
 
-LOG_P_FULL = 8.0  # a p-value of 1e-8 scores 1.0
+LOG_P_FULL = 8.0
+# A closed or open bucket: (hour-of-week slot, count, evidence comment ids, the count expected before the
+# bucket was learnt, who wrote the counted comments)
+Bucket = tuple[int, float, tuple[int, ...], float, tuple[str, ...]]  # a p-value of 1e-8 scores 1.0
 
 
 def p_to_score(p: float) -> float:
@@ -30,7 +33,12 @@ def p_to_score(p: float) -> float:
 
 
 class SeasonalRate:
-    """Decayed counts and exposure per hour-of-week slot, shrunk towards the all-slots rate."""
+    """Decayed counts and exposure per hour-of-week slot, shrunk towards the all-slots rate.
+
+    The shrinkage is a gamma prior worth `prior_events` comments: a slot of a busy page stands on its own
+    after a bucket or two, while a slot of a quiet page that saw no comment in two weeks is not yet
+    believed to be silent (it would make the first three ordinary comments look like a surge).
+    """
 
     def __init__(
         self,
@@ -38,10 +46,12 @@ class SeasonalRate:
         prior_rate: float = 0.5,
         prior_weight: float = 2.0,
         buckets_per_hour: float = 4.0,
+        prior_events: float = 2.0,
     ):
         self.half_life_weeks = half_life_weeks
         self.prior_rate = prior_rate
         self.prior_weight = prior_weight
+        self.prior_events = prior_events
         self.buckets_per_hour = buckets_per_hour
         self._reset()
 
@@ -61,9 +71,12 @@ class SeasonalRate:
         """Expected count per bucket in `slot`: the slot's own rate, shrunk towards the same hour on other
         days, which is shrunk towards the overall rate (so the first Tuesday learns from Monday)."""
         overall = self.total_count / self.total_exposure
-        weight = self.prior_weight
         hour = slot % 24
+        weight = self.prior_weight  # hours differ a lot (night and day) and each has seven slots' data
         hourly = (self.hour_counts[hour] + weight * overall) / (self.hour_exposure[hour] + weight)
+        # Days of the week differ less, and a slot of a quiet page has seen few comments: lean on the hour
+        # for as many buckets as it takes to expect `prior_events` comments.
+        weight = max(self.prior_weight, min(self.prior_events / max(hourly, 1e-9), 10_000.0))
         return (self.counts[slot] + weight * hourly) / (self.exposure[slot] + weight)
 
     def learn(self, slot: int, count: float) -> None:
@@ -108,6 +121,7 @@ class CountSurge:
         long_windows: tuple[int, ...] = (8, 24),
         alpha: float = 1e-4,
         min_count: int = 6,
+        min_authors: int = 0,
         min_ratio: float = 2.0,
         dispersion: float = 4.0,
         half_life_weeks: float = 4.0,
@@ -120,6 +134,7 @@ class CountSurge:
         self.long_windows = long_windows
         self.alpha = alpha
         self.min_count = min_count
+        self.min_authors = min_authors
         self.min_ratio = min_ratio
         self.dispersion = dispersion
         self.half_life_weeks = half_life_weeks
@@ -130,10 +145,8 @@ class CountSurge:
 
     def _reset(self) -> None:
         self.baseline = SeasonalRate(self.half_life_weeks, buckets_per_hour=timedelta(hours=1) / self.bucket)
-        # (slot, count, evidence comment ids, the count expected before this bucket was learnt)
-        self.recent: deque[tuple[int, float, tuple[int, ...], float]] = deque(
-            maxlen=max(self.window_buckets, *self.long_windows)
-        )
+        # (slot, count, evidence comment ids, the count expected before this bucket was learnt, authors)
+        self.recent: deque[Bucket] = deque(maxlen=max(self.window_buckets, *self.long_windows))
         self.seen = 0
         self.score = 0.0
         self.p_value = 1.0
@@ -157,11 +170,14 @@ class CountSurge:
         # without scipy.stats' per-call overhead (this runs for every bucket of every profile).
         return 1.0 if n <= 0 else float(betainc(n, size, 1 - p))
 
-    def update(self, count: float, at: datetime, evidence: tuple[int, ...] = ()) -> Self:
+    def update(
+        self, count: float, at: datetime, evidence: tuple[int, ...] = (), authors: tuple[str, ...] = ()
+    ) -> Self:
         """Close one bucket: judge the windows that end with it, then learn from it. A sudden burst shows
-        in the short window; a crisis that builds up over hours in a long one."""
+        in the short window; a crisis that builds up over hours in a long one. `authors` (who wrote the
+        counted comments) feed the minimum-evidence rule when `min_authors` is set."""
         slot = slot_of(at, self.zone, self.holidays)
-        self.recent.append((slot, count, evidence, self.baseline.rate(slot)))
+        self.recent.append((slot, count, evidence, self.baseline.rate(slot), authors))
         self.seen += 1
         self._alarm = self._judge(list(self.recent))
         # Learn what was expected rather than a surge, so a crisis does not become the new normal.
@@ -169,20 +185,23 @@ class CountSurge:
         return self
 
     def peek(
-        self, count: float, at: datetime, elapsed: float, evidence: tuple[int, ...] = ()
+        self,
+        count: float,
+        at: datetime,
+        elapsed: float,
+        evidence: tuple[int, ...] = (),
+        authors: tuple[str, ...] = (),
     ) -> Alarm | None:
         """Judge the bucket still open at `at`, `elapsed` (0–1) of the way through, without learning:
         a burst is caught minutes after it starts rather than when its bucket closes."""
         slot = slot_of(at, self.zone, self.holidays)
-        partial = (slot, count, evidence, self.baseline.rate(slot) * max(elapsed, 0.05))
+        partial = (slot, count, evidence, self.baseline.rate(slot) * max(elapsed, 0.05), authors)
         kept = list(self.recent)
         if len(kept) == self.recent.maxlen:
             kept = kept[1:]
         return self._judge([*kept, partial], remember=False)
 
-    def _judge(
-        self, recent_all: list[tuple[int, float, tuple[int, ...], float]], remember: bool = True
-    ) -> Alarm | None:
+    def _judge(self, recent_all: list[Bucket], remember: bool = True) -> Alarm | None:
         windows = (self.window_buckets, *self.long_windows)
         alpha = self.alpha / len(windows)  # each window tested at alpha divided by their number
         best: tuple[float, int, float, float] | None = None
@@ -202,6 +221,7 @@ class CountSurge:
                 and observed >= self.min_count
                 and observed >= self.min_ratio * expected
                 and (best is None or p_value < best[0])
+                and self._enough_authors(recent)
             ):
                 best = (p_value, buckets, observed, expected)
         if remember:
@@ -216,6 +236,12 @@ class CountSurge:
             {"observed": observed, "expected": expected, "p_value": p_value},
         )
 
+    def _enough_authors(self, window: list[Bucket]) -> bool:
+        """Three comments by one angry customer are a quarrel at most, not a surge of opinion."""
+        if not self.min_authors:
+            return True
+        return len({a for r in window for a in r[4]}) >= self.min_authors
+
     def _window_text(self, buckets: int) -> str:
         minutes = int(self.bucket.total_seconds() // 60) * buckets
         return f"{minutes} min" if minutes < 120 else f"{minutes / 60:g} h"
@@ -223,14 +249,17 @@ class CountSurge:
     def state(self) -> dict[str, Any]:
         return {
             "baseline": self.baseline.state(),
-            "recent": [[r[0], r[1], list(r[2]), r[3]] for r in self.recent],
+            "recent": [[r[0], r[1], list(r[2]), r[3], list(r[4])] for r in self.recent],
             "seen": self.seen,
         }
 
     def restore(self, state: dict[str, Any]) -> Self:
         self._reset()
         self.baseline.restore(state["baseline"])
-        self.recent.extend((int(s), float(c), tuple(ev), float(e)) for s, c, ev, e in state["recent"])
+        for slot, count, evidence, expected, *authors in state["recent"]:
+            # State saved before authors were kept: each comment counts as its own author.
+            who = tuple(authors[0]) if authors else tuple(f"#{i}" for i in evidence)
+            self.recent.append((int(slot), float(count), tuple(evidence), float(expected), who))
         self.seen = int(state["seen"])
         return self
 
