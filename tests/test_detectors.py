@@ -250,3 +250,19 @@ def test_value_surge_state_survives_a_restart():
     assert [restarted.update(v, t).score for v, t in zip(values[400:], at[400:], strict=True)] == expected[
         400:
     ]
+
+
+def test_value_surge_record_values_score_at_once_and_the_range_survives_a_restart():
+    t0 = datetime(2026, 1, 5, tzinfo=UTC)
+    values = [5.0 + (i % 7) * 0.3 for i in range(300)]
+    values[20] = 20.0  # a spike during warm-up: the range runs from 5 to 20
+    at = [t0 + timedelta(minutes=5 * i) for i in range(301)]
+    detector = ValueSurge(warmup=50)
+    for v, t in zip(values, at[:300], strict=True):
+        detector.update(v, t)
+    saved = json.loads(json.dumps(detector.state()))
+    assert detector.update(20.5, at[300]).score < 1.0  # within 5 % of the range seen: no record
+    restarted = ValueSurge(warmup=50).restore(saved)
+    assert restarted.update(20.5, at[300]).score == detector.score  # it remembers the old spike
+    assert ValueSurge(warmup=50).restore(saved).update(21.0, at[300]).score == 1.0  # a record
+    assert ValueSurge(warmup=50).restore(saved).update(4.0, at[300]).score == 1.0  # a record low

@@ -400,7 +400,9 @@ class ValueSurge:
     """The same seasonal idea for real-valued series (benchmarks, metrics). Two surprises per value: how
     far it sits from its hour-of-week slot's learned level (two-sided), and how far the last few values
     lie from any stretch seen before. Each becomes a likelihood that the recent values keep being unusual,
-    so one odd point scores less than a sustained change; the score is the larger of the two."""
+    so one odd point scores less than a sustained change; the score is the larger of the two. A value
+    beyond everything seen so far (by more than `extreme_margin` of that range) scores in full at once:
+    no history makes a record high ordinary."""
 
     def __init__(
         self,
@@ -410,6 +412,7 @@ class ValueSurge:
         long: int = 1000,
         shape_length: int = 10,
         shape_memory: int = 3000,
+        extreme_margin: float = 0.05,
         timezone: str = "UTC",
         holidays: str | None = None,
         warmup: int = 150,
@@ -424,6 +427,7 @@ class ValueSurge:
         self.long = long
         self.shape_length = shape_length
         self.shape_memory = shape_memory
+        self.extreme_margin = extreme_margin
         self.zone = ZoneInfo(timezone)
         self.holidays = holidays
         self.warmup = warmup
@@ -438,6 +442,8 @@ class ValueSurge:
         self.level_surprises = SurpriseLikelihood(self.short, self.long)
         self.shape_surprises = SurpriseLikelihood(self.short, self.long)
         self.shapes = ShapeMemory(self.shape_length, self.shape_memory)
+        self.lowest = math.inf
+        self.highest = -math.inf
         self.score = 0.0
         self.quiet = 0  # updates left in the refractory period after an alarm
 
@@ -462,6 +468,9 @@ class ValueSurge:
         self.score = (
             max(self.level_surprises.score, self.shape_surprises.score) if self.seen > self.warmup else 0.0
         )
+        if self.seen > self.warmup and self._beyond_range(value):
+            self.score = 1.0
+        self.lowest, self.highest = min(self.lowest, value), max(self.highest, value)
         if self.quiet:  # one episode, one alarm: later points of the same change score at most 0.5
             self.quiet -= 1
             self.score = min(self.score, 0.5)
@@ -476,8 +485,13 @@ class ValueSurge:
         self.slot_mean[slot] += beta * (value - self.slot_mean[slot])
         return self
 
+    def _beyond_range(self, value: float) -> bool:
+        margin = self.extreme_margin * (self.highest - self.lowest)
+        return margin > 0 and not self.lowest - margin <= value <= self.highest + margin
+
     def state(self) -> dict[str, Any]:
         return {
+            "range": [self.lowest, self.highest] if self.seen else None,  # JSON has no infinity
             "mean": self.mean,
             "var": self.var,
             "slot_mean": self.slot_mean.tolist(),
@@ -502,6 +516,8 @@ class ValueSurge:
         self.level_surprises.history.extend(state["level_surprises"])
         self.shape_surprises.history.extend(state["shape_surprises"])
         self.shapes.restore(state["shapes"])
+        if state.get("range"):
+            self.lowest, self.highest = state["range"]
         return self
 
 
