@@ -266,3 +266,12 @@ def test_value_surge_record_values_score_at_once_and_the_range_survives_a_restar
     assert restarted.update(20.5, at[300]).score == detector.score  # it remembers the old spike
     assert ValueSurge(warmup=50).restore(saved).update(21.0, at[300]).score == 1.0  # a record
     assert ValueSurge(warmup=50).restore(saved).update(4.0, at[300]).score == 1.0  # a record low
+
+
+def test_comments_without_a_named_author_count_as_different_people():
+    from czujka.detection.service import author_key
+
+    assert author_key("1029", "Anna K.", 1) == "1029" and author_key(None, "Anna K.", 2) == "Anna K."
+    strangers = {author_key(None, None, i) for i in range(3)}
+    detector = CountSurge(min_count=3, min_authors=3)
+    assert len(strangers) == 3 and detector._enough_authors([(0, 3.0, (0, 1, 2), 0.1, tuple(strangers))])

@@ -308,7 +308,7 @@ def scored_comments(session: Session, ids: list[int]) -> list[Scored]:
     out = []
     for comment, score, grandparent in rows:
         root = grandparent or comment.parent_id or comment.id
-        author = comment.author_id or comment.author_name or "?"
+        author = author_key(comment.author_id, comment.author_name, comment.id)
         out.append(
             Scored(
                 comment.id,
@@ -332,11 +332,19 @@ def scored_comments(session: Session, ids: list[int]) -> list[Scored]:
     return sorted(out, key=lambda c: (c.created_at, c.id))
 
 
+def author_key(author_id: str | None, author_name: str | None, comment_id: int) -> str:
+    """Who wrote a comment, for telling authors apart. A source that names nobody gives each comment its
+    own author: one shared "unknown" would turn strangers into one person arguing with themselves and
+    hide a surge behind the minimum-authors rule."""
+    return author_id or author_name or f"#{comment_id}"
+
+
 def _root(session: Session, root_id: int) -> Reply | None:
     row = session.execute(
         select(
             Comment.id,
             Comment.author_id,
+            Comment.author_name,
             Comment.created_at,
             Comment.author_is_staff,
             CommentScore.sentiment,
@@ -349,7 +357,9 @@ def _root(session: Session, root_id: int) -> Reply | None:
     return (
         None
         if row is None
-        else Reply(row[0], row[1] or "?", row[2], row[3], row[4] == "negative", row[5], row[6])
+        else Reply(
+            row[0], author_key(row[1], row[2], row[0]), row[3], row[4], row[5] == "negative", row[6], row[7]
+        )
     )
 
 

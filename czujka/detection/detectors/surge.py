@@ -22,10 +22,10 @@ from scipy.stats import betabinom
 from czujka.detection.base import Alarm
 from czujka.detection.calendar import SLOTS, slot_of
 
-LOG_P_FULL = 8.0
+LOG_P_FULL = 8.0  # a p-value of 1e-8 scores 1.0
 # A closed or open bucket: (hour-of-week slot, count, evidence comment ids, the count expected before the
 # bucket was learnt, who wrote the counted comments)
-Bucket = tuple[int, float, tuple[int, ...], float, tuple[str, ...]]  # a p-value of 1e-8 scores 1.0
+Bucket = tuple[int, float, tuple[int, ...], float, tuple[str, ...]]
 
 
 def p_to_score(p: float) -> float:
@@ -33,9 +33,9 @@ def p_to_score(p: float) -> float:
 
 
 class SeasonalRate:
-    """Decayed counts and exposure per hour-of-week slot, shrunk towards the all-slots rate.
+    """Decayed counts and exposure per hour-of-week slot, shrunk towards the same hour on other days.
 
-    The shrinkage is a gamma prior worth `prior_events` comments: a slot of a busy page stands on its own
+    That shrinkage is a gamma prior worth `prior_events` comments: a slot of a busy page stands on its own
     after a bucket or two, while a slot of a quiet page that saw no comment in two weeks is not yet
     believed to be silent (it would make the first three ordinary comments look like a surge).
     """
