@@ -17,6 +17,12 @@ class Alarm:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+def unnamed_author(comment_id: int) -> str:
+    """The author of a comment whose source names nobody: the comment alone. One shared "unknown" would
+    turn strangers into one person (arguing with themselves, or hiding a surge behind the authors rule)."""
+    return f"#{comment_id}"
+
+
 class Detector(Protocol):
     @property
     def alarm(self) -> Alarm | None: ...

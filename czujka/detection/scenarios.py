@@ -250,9 +250,7 @@ def run_scenario(scenario: Scenario, seed: int) -> dict[str, Any]:
     def root_of(root_id: int) -> Reply | None:
         """As the service does from the database: the comment that opened the thread, if it came."""
         c = seen.get(root_id)
-        if c is None:
-            return None
-        return Reply(c.id, c.author, c.created_at, c.is_staff, c.sentiment == "negative", c.harm, c.vulgar)
+        return None if c is None else c.as_reply()
 
     detectors = Detectors(lambda _: "Europe/Warsaw", root_of=root_of)
     measured_from = WEEK_ONE + timedelta(weeks=2)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, aliased
 from czujka.analysis.models import CommentScore
 from czujka.comments.models import Comment
 from czujka.config import Settings
+from czujka.detection.base import unnamed_author
 from czujka.detection.detectors.coordinated import CoordinatedDetector, Opinion
 from czujka.detection.detectors.quarrel import QuarrelDetector, Reply
 from czujka.detection.detectors.red_flag import RedFlagDetector
@@ -55,6 +56,18 @@ class Scored:
     topic_confidence: float
     competitors: list[str]
     new_account: bool = False
+
+    def as_reply(self) -> Reply:
+        """This comment as one turn of its thread, for the quarrel detector."""
+        return Reply(
+            self.id,
+            self.author,
+            self.created_at,
+            self.is_staff,
+            self.sentiment == "negative",
+            self.harm,
+            self.vulgar,
+        )
 
 
 def bucket_start(at: datetime) -> datetime:
@@ -187,7 +200,9 @@ class ProfileSurges:
         self.open = datetime.fromisoformat(state["open"]) if state["open"] else None
         self.tally, self.ids, self.last_signal = state["tally"], state["ids"], state["last_signal"]
         # Saved before authors were kept: each comment of the open bucket counts as its own author.
-        self.authors = state.get("authors") or {k: [f"#{i}" for i in v] for k, v in self.ids.items()}
+        self.authors = state.get("authors") or {
+            k: [unnamed_author(i) for i in v] for k, v in self.ids.items()
+        }
         return self
 
 
@@ -259,9 +274,7 @@ class Detectors:
             root = self.root_of(c.root_id)
             if root is not None:
                 detector.update(root)
-        detector.update(
-            Reply(c.id, c.author, c.created_at, c.is_staff, c.sentiment == "negative", c.harm, c.vulgar)
-        )
+        detector.update(c.as_reply())
         alarm = detector.alarm
         if alarm is None or self._throttled(key, c.created_at, alarm.score):
             return []
@@ -333,10 +346,8 @@ def scored_comments(session: Session, ids: list[int]) -> list[Scored]:
 
 
 def author_key(author_id: str | None, author_name: str | None, comment_id: int) -> str:
-    """Who wrote a comment, for telling authors apart. A source that names nobody gives each comment its
-    own author: one shared "unknown" would turn strangers into one person arguing with themselves and
-    hide a surge behind the minimum-authors rule."""
-    return author_id or author_name or f"#{comment_id}"
+    """Who wrote a comment, for telling authors apart: the source's id, else the name it shows."""
+    return author_id or author_name or unnamed_author(comment_id)
 
 
 def _root(session: Session, root_id: int) -> Reply | None:

@@ -19,7 +19,7 @@ import numpy as np
 from scipy.special import betainc
 from scipy.stats import betabinom
 
-from czujka.detection.base import Alarm
+from czujka.detection.base import Alarm, unnamed_author
 from czujka.detection.calendar import SLOTS, slot_of
 
 LOG_P_FULL = 8.0  # a p-value of 1e-8 scores 1.0
@@ -258,7 +258,7 @@ class CountSurge:
         self.baseline.restore(state["baseline"])
         for slot, count, evidence, expected, *authors in state["recent"]:
             # State saved before authors were kept: each comment counts as its own author.
-            who = tuple(authors[0]) if authors else tuple(f"#{i}" for i in evidence)
+            who = tuple(authors[0]) if authors else tuple(unnamed_author(i) for i in evidence)
             self.recent.append((int(slot), float(count), tuple(evidence), float(expected), who))
         self.seen = int(state["seen"])
         return self
