@@ -402,7 +402,9 @@ class ValueSurge:
     lie from any stretch seen before. Each becomes a likelihood that the recent values keep being unusual,
     so one odd point scores less than a sustained change; the score is the larger of the two. A value
     beyond everything seen so far (by more than `extreme_margin` of that range) scores in full at once:
-    no history makes a record high ordinary."""
+    no history makes a record high ordinary. Each alarm the series has raised makes the next one need
+    stronger evidence (the tail probability is multiplied by one plus the alarms so far, a multiple-testing
+    correction): a series that keeps surprising its model is noisier than its history says."""
 
     def __init__(
         self,
@@ -446,6 +448,7 @@ class ValueSurge:
         self.highest = -math.inf
         self.score = 0.0
         self.quiet = 0  # updates left in the refractory period after an alarm
+        self.alarms = 0
 
     @property
     def alarm(self) -> Alarm | None:
@@ -465,9 +468,10 @@ class ValueSurge:
         nearest = self.shapes.update(value)
         if nearest is not None:
             self.shape_surprises.add(math.log1p(nearest / spread))
-        self.score = (
+        unusual = (
             max(self.level_surprises.score, self.shape_surprises.score) if self.seen > self.warmup else 0.0
         )
+        self.score = max(0.0, 1 - (1 - unusual) * (1 + self.alarms))
         if self.seen > self.warmup and self._beyond_range(value):
             self.score = 1.0
         self.lowest, self.highest = min(self.lowest, value), max(self.highest, value)
@@ -476,6 +480,7 @@ class ValueSurge:
             self.score = min(self.score, 0.5)
         elif self.score >= self.alarm_level:
             self.quiet = self.refractory
+            self.alarms += 1
         alpha = 1 - 0.5 ** (1 / self.half_life)
         delta = value - self.mean
         self.mean += alpha * delta
@@ -496,6 +501,7 @@ class ValueSurge:
             "var": self.var,
             "slot_mean": self.slot_mean.tolist(),
             "quiet": self.quiet,
+            "alarms": self.alarms,
             "slot_seen": self.slot_seen.tolist(),
             "seen": self.seen,
             "level_surprises": list(self.level_surprises.history),
@@ -516,6 +522,7 @@ class ValueSurge:
         self.level_surprises.history.extend(state["level_surprises"])
         self.shape_surprises.history.extend(state["shape_surprises"])
         self.shapes.restore(state["shapes"])
+        self.alarms = state.get("alarms", 0)  # state saved before alarms were counted
         if state.get("range"):
             self.lowest, self.highest = state["range"]
         return self
