@@ -13,7 +13,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from czujka.analysis.cli import eval_app, score, train
 from czujka.auth.cli import user_app
-from czujka.cli_common import ConfigOption, console, errors, fail, migrated_runtime, settings_or_exit
+from czujka.cli_common import (
+    ConfigOption,
+    JsonOption,
+    console,
+    errors,
+    fail,
+    migrated_runtime,
+    settings_or_exit,
+)
 from czujka.incidents.cli import incidents_app
 from czujka.oncall.cli import oncall_app
 
@@ -261,7 +269,7 @@ def token_create(
 
 
 @token_app.command("list")
-def token_list(config: ConfigOption = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def token_list(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     """List tokens (names and roles; the tokens themselves are not stored)."""
     from czujka.auth.service import list_tokens
     from czujka.storage.engine import session_scope
@@ -315,7 +323,7 @@ def demo(
 @bench_app.command("analysis")
 def bench_analysis(
     comments: Annotated[int, typer.Option(help="Comments scored per measurement.")] = 4000,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Comments per second of each tier, on one core and on all cores, and the memory they take."""
     from czujka.bench.analysis import run_analysis_bench
@@ -337,7 +345,7 @@ def bench_paging(
     incidents: Annotated[int, typer.Option(min=1, help="Incidents opened.")] = 1000,
     rate: Annotated[float, typer.Option(min=0.1, help="Incidents opened per second.")] = 20.0,
     database_url: Annotated[str | None, typer.Option(help="Database (default: a fresh SQLite file).")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Seconds from a signal to the first page handed to its channel: median and 99th percentile."""
     from czujka.bench.paging import run_paging_bench
@@ -362,7 +370,7 @@ def bench_web(
     comments: Annotated[int, typer.Option(min=100, help="Comments in the database.")] = 50_000,
     incidents: Annotated[int, typer.Option(min=1, help="Incidents in the database.")] = 500,
     requests: Annotated[int, typer.Option(min=1, help="Requests per page.")] = 20,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Median and 95th percentile answer time of every dashboard page on a filled SQLite database."""
     from czujka.bench.web import run_web_bench
@@ -407,7 +415,7 @@ def bench_scenarios(
     seed: Annotated[
         int, typer.Option(help="Seed of the suite; settings were chosen on 2026, check others too.")
     ] = 2026,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Detection on a labelled suite of generated weeks: detected crises, time to incident, false incidents."""
     from czujka.detection.scenarios import run_suite
@@ -442,7 +450,7 @@ def bench_scenarios(
 
 
 @bench_app.command("detection")
-def bench_detection(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def bench_detection(as_json: JsonOption = False) -> None:
     """Average time to process one scored comment through all detectors (goal ≤ 1 ms)."""
     from czujka.detection.scenarios import build_suite, run_scenario
 
@@ -462,7 +470,7 @@ def bench_detection(as_json: Annotated[bool, typer.Option("--json")] = False) ->
 @bench_app.command("ingest")
 def bench_ingest(
     deliveries: Annotated[int, typer.Option(help="Signed deliveries of 100 comments each.")] = 200,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Comments per second through /webhooks/meta against a plain SQLite bulk insert of the same rows."""
     from czujka.bench.ingest import run_ingest_bench

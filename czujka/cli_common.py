@@ -20,7 +20,7 @@ errors = Console(stderr=True, soft_wrap=True)
 ConfigOption = Annotated[
     Path | None, typer.Option("--config", "-c", help="czujka.toml (else $CZUJKA_CONFIG, else ./czujka.toml).")
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="One JSON object on standard output.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on standard output.")]
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
