@@ -268,6 +268,15 @@ def test_value_surge_record_values_score_at_once_and_the_range_survives_a_restar
     assert ValueSurge(warmup=50).restore(saved).update(4.0, at[300]).score == 1.0  # a record low
 
 
+def test_value_surge_a_new_record_alarms_even_in_the_quiet_after_an_alarm():
+    detector = ValueSurge(warmup=50, refractory=50)
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    values = [10.0 + (i % 5) * 0.1 for i in range(400)] + [2.0] * 10 + [-10.0] + [2.0] * 10
+    scores = [detector.update(v, t0 + timedelta(minutes=5 * i)).score for i, v in enumerate(values)]
+    assert [i for i, s in enumerate(scores) if s >= detector.alarm_level] == [400, 410]
+    assert max(scores[401:410] + scores[411:]) <= 0.5 and detector.alarms == 2
+
+
 def test_value_surge_asks_more_of_a_series_that_keeps_alarming():
     """The same small spike three times: the first is a record, and each later one must be more unusual
     than the last to page, because the series has shown it does that."""

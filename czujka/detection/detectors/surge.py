@@ -402,9 +402,10 @@ class ValueSurge:
     lie from any stretch seen before. Each becomes a likelihood that the recent values keep being unusual,
     so one odd point scores less than a sustained change; the score is the larger of the two. A value
     beyond everything seen so far (by more than `extreme_margin` of that range) scores in full at once:
-    no history makes a record high ordinary. Each alarm the series has raised makes the next one need
-    stronger evidence (the tail probability is multiplied by one plus the alarms so far, a multiple-testing
-    correction): a series that keeps surprising its model is noisier than its history says."""
+    no history makes a record high ordinary, not even an alarm a moment ago. Each alarm the series has
+    raised makes the next one need stronger evidence (the tail probability is multiplied by one plus the
+    alarms so far, a multiple-testing correction): a series that keeps surprising its model is noisier
+    than its history says."""
 
     def __init__(
         self,
@@ -472,10 +473,11 @@ class ValueSurge:
             max(self.level_surprises.score, self.shape_surprises.score) if self.seen > self.warmup else 0.0
         )
         self.score = max(0.0, 1 - (1 - unusual) * (1 + self.alarms))
-        if self.seen > self.warmup and self._beyond_range(value):
+        record = self.seen > self.warmup and self._beyond_range(value)
+        if record:
             self.score = 1.0
         self.lowest, self.highest = min(self.lowest, value), max(self.highest, value)
-        if self.quiet:  # one episode, one alarm: later points of the same change score at most 0.5
+        if self.quiet and not record:  # one episode, one alarm (but a new record is news even then)
             self.quiet -= 1
             self.score = min(self.score, 0.5)
         elif self.score >= self.alarm_level:
