@@ -278,24 +278,24 @@ def test_value_surge_a_new_record_alarms_even_in_the_quiet_after_an_alarm():
 
 
 def test_value_surge_asks_more_of_a_series_that_keeps_alarming():
-    """The same small spike three times: the first is a record, and each later one must be more unusual
+    """The same small step three times: the first is a record, and each later one must be more unusual
     than the last to page, because the series has shown it does that."""
     t0 = datetime(2026, 1, 5, tzinfo=UTC)
     values = [10.0 + ((i * 7) % 5) * 0.2 for i in range(700)]
     for start in (400, 600):
-        values[start : start + 2] = [12.5, 12.5]
-    detector = ValueSurge(warmup=50, refractory=20, alarm_level=0.99)
-    for i, v in enumerate(values[:600]):
+        values[start : start + 5] = [12.5] * 5
+    detector = ValueSurge(warmup=50, refractory=20, alarm_level=0.995)
+    for i, v in enumerate(values[:602]):
         detector.update(v, t0 + timedelta(minutes=5 * i))
     assert detector.alarms == 1  # the record at 400
-    forgetful = ValueSurge(warmup=50, refractory=20, alarm_level=0.99).restore(
+    forgetful = ValueSurge(warmup=50, refractory=20, alarm_level=0.995).restore(
         {**json.loads(json.dumps(detector.state())), "alarms": 0}
     )
-    at = t0 + timedelta(minutes=5 * 600)
-    assert forgetful.update(values[600], at).alarm is not None
-    assert detector.update(values[600], at).alarm is None
+    at = t0 + timedelta(minutes=5 * 602)
+    assert forgetful.update(values[602], at).alarm is not None
+    assert detector.update(values[602], at).alarm is None
     assert 1 - detector.score == pytest.approx(2 * (1 - forgetful.score))  # twice the evidence asked for
-    restarted = ValueSurge(warmup=50, refractory=20, alarm_level=0.99).restore(detector.state())
+    restarted = ValueSurge(warmup=50, refractory=20, alarm_level=0.995).restore(detector.state())
     assert restarted.alarms == 1
 
 

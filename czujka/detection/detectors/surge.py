@@ -411,7 +411,7 @@ class ValueSurge:
         self,
         half_life: float = 2000.0,
         slot_weight: float = 0.5,
-        short: int = 2,
+        short: int = 5,
         long: int = 1000,
         shape_length: int = 10,
         shape_memory: int = 3000,
