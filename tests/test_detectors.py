@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -268,6 +269,22 @@ def test_value_surge_record_values_score_at_once_and_the_range_survives_a_restar
     assert ValueSurge(warmup=50).restore(saved).update(4.0, at[300]).score == 1.0  # a record low
 
 
+def test_value_surge_trusts_the_weekly_rhythm_of_a_series_that_has_one():
+    """Busy days and quiet nights: the hour-of-week slots predict far better than the overall level, so
+    they set the expectation; without a rhythm the slots earn no such trust."""
+    t0 = datetime(2026, 1, 5, tzinfo=UTC)
+    noise = random.Random(5)
+    rhythm, flat = ValueSurge(warmup=50), ValueSurge(warmup=50)
+    for i in range(24 * 7 * 4):
+        at = t0 + timedelta(hours=i)
+        rhythm.update((100.0 if 8 <= at.hour < 20 else 10.0) + noise.gauss(0, 3), at)
+        flat.update(55.0 + noise.gauss(0, 3), at)
+    noon = slot_of(t0 + timedelta(hours=12), ZoneInfo("UTC"), None)
+    assert rhythm.misses[1] < rhythm.misses[0] / 100
+    assert rhythm.expected_level(noon) == pytest.approx(100.0, abs=3)  # not halfway to the daily mean
+    assert flat.misses[1] > flat.misses[0] / 3 and flat.expected_level(noon) == pytest.approx(55.0, abs=3)
+
+
 def test_value_surge_a_new_record_alarms_even_in_the_quiet_after_an_alarm():
     detector = ValueSurge(warmup=50, refractory=50)
     t0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -284,18 +301,18 @@ def test_value_surge_asks_more_of_a_series_that_keeps_alarming():
     values = [10.0 + ((i * 7) % 5) * 0.2 for i in range(700)]
     for start in (400, 600):
         values[start : start + 5] = [12.5] * 5
-    detector = ValueSurge(warmup=50, refractory=20, alarm_level=0.995)
+    detector = ValueSurge(warmup=50, refractory=20, alarm_level=0.997)
     for i, v in enumerate(values[:602]):
         detector.update(v, t0 + timedelta(minutes=5 * i))
     assert detector.alarms == 1  # the record at 400
-    forgetful = ValueSurge(warmup=50, refractory=20, alarm_level=0.995).restore(
+    forgetful = ValueSurge(warmup=50, refractory=20, alarm_level=0.997).restore(
         {**json.loads(json.dumps(detector.state())), "alarms": 0}
     )
     at = t0 + timedelta(minutes=5 * 602)
     assert forgetful.update(values[602], at).alarm is not None
     assert detector.update(values[602], at).alarm is None
     assert 1 - detector.score == pytest.approx(2 * (1 - forgetful.score))  # twice the evidence asked for
-    restarted = ValueSurge(warmup=50, refractory=20, alarm_level=0.995).restore(detector.state())
+    restarted = ValueSurge(warmup=50, refractory=20, alarm_level=0.997).restore(detector.state())
     assert restarted.alarms == 1
 
 

@@ -398,19 +398,21 @@ class ShapeMemory:
 
 class ValueSurge:
     """The same seasonal idea for real-valued series (benchmarks, metrics). Two surprises per value: how
-    far it sits from its hour-of-week slot's learned level (two-sided), and how far the last few values
-    lie from any stretch seen before. Each becomes a likelihood that the recent values keep being unusual,
-    so one odd point scores less than a sustained change; the score is the larger of the two. A value
-    beyond everything seen so far (by more than `extreme_margin` of that range) scores in full at once:
-    no history makes a record high ordinary, not even an alarm a moment ago. Each alarm the series has
-    raised makes the next one need stronger evidence (the tail probability is multiplied by one plus the
-    alarms so far, a multiple-testing correction): a series that keeps surprising its model is noisier
-    than its history says."""
+    far it sits from its expected level (two-sided), and how far the last few values lie from any stretch
+    seen before. Each surprise becomes a likelihood that the recent values keep being unusual, so one odd
+    point scores less than a sustained change; the score is the larger of the two.
+
+    The expected level blends the overall level and the hour-of-week slot's, each trusted in inverse
+    proportion to its recent squared error: a series without a weekly rhythm is not judged by noisy slot
+    means, one with a strong rhythm is judged by its slot. A value beyond everything seen so far (by more
+    than `extreme_margin` of that range) scores in full at once: no history makes a record high ordinary,
+    not even an alarm a moment ago. Each alarm the series has raised makes the next one need stronger
+    evidence (the tail probability is multiplied by one plus the alarms so far, a multiple-testing
+    correction): a series that keeps surprising its model is noisier than its history says."""
 
     def __init__(
         self,
         half_life: float = 2000.0,
-        slot_weight: float = 0.5,
         short: int = 5,
         long: int = 1000,
         shape_length: int = 10,
@@ -425,7 +427,6 @@ class ValueSurge:
         self.alarm_level = alarm_level
         self.refractory = refractory
         self.half_life = half_life
-        self.slot_weight = slot_weight
         self.short = short
         self.long = long
         self.shape_length = shape_length
@@ -441,6 +442,8 @@ class ValueSurge:
         self.var = 0.0
         self.slot_mean = np.zeros(SLOTS)
         self.slot_seen = np.zeros(SLOTS)
+        self.misses = np.zeros(2)  # mean squared errors of the overall and the slot's level, decayed
+        self.compared = 0
         self.seen = 0
         self.level_surprises = SurpriseLikelihood(self.short, self.long)
         self.shape_surprises = SurpriseLikelihood(self.short, self.long)
@@ -460,9 +463,12 @@ class ValueSurge:
         self.seen += 1
         if self.seen == 1:
             self.mean = value
-        level = self.mean
+        alpha = 1 - 0.5 ** (1 / self.half_life)
+        level = self.expected_level(slot)
         if self.slot_seen[slot] >= 3:
-            level = (1 - self.slot_weight) * self.mean + self.slot_weight * self.slot_mean[slot]
+            self.compared += 1
+            misses = (value - np.array([self.mean, self.slot_mean[slot]])) ** 2
+            self.misses += max(alpha, 1 / self.compared) * (misses - self.misses)
         spread = math.sqrt(self.var) + 1e-9 + 1e-3 * abs(self.mean)
         z = abs(value - level) / spread
         self.level_surprises.add(-math.log10(max(2 * (1 - _normal_cdf(z)), 1e-300)))
@@ -483,7 +489,6 @@ class ValueSurge:
         elif self.score >= self.alarm_level:
             self.quiet = self.refractory
             self.alarms += 1
-        alpha = 1 - 0.5 ** (1 / self.half_life)
         delta = value - self.mean
         self.mean += alpha * delta
         self.var = (1 - alpha) * (self.var + alpha * delta * delta)
@@ -491,6 +496,13 @@ class ValueSurge:
         beta = max(alpha * 20, 1 / self.slot_seen[slot])
         self.slot_mean[slot] += beta * (value - self.slot_mean[slot])
         return self
+
+    def expected_level(self, slot: int) -> float:
+        """The overall level and the slot's, each trusted in inverse proportion to its recent squared error."""
+        if self.slot_seen[slot] < 3 or not self.compared:
+            return self.mean
+        trust = 1 / (self.misses + 1e-12)
+        return float(trust @ np.array([self.mean, self.slot_mean[slot]]) / trust.sum())
 
     def _beyond_range(self, value: float) -> bool:
         margin = self.extreme_margin * (self.highest - self.lowest)
@@ -505,6 +517,8 @@ class ValueSurge:
             "quiet": self.quiet,
             "alarms": self.alarms,
             "slot_seen": self.slot_seen.tolist(),
+            "misses": self.misses.tolist(),
+            "compared": self.compared,
             "seen": self.seen,
             "level_surprises": list(self.level_surprises.history),
             "shape_surprises": list(self.shape_surprises.history),
@@ -525,6 +539,8 @@ class ValueSurge:
         self.shape_surprises.history.extend(state["shape_surprises"])
         self.shapes.restore(state["shapes"])
         self.alarms = state.get("alarms", 0)  # state saved before alarms were counted
+        if "misses" in state:
+            self.misses, self.compared = np.asarray(state["misses"]), state["compared"]
         if state.get("range"):
             self.lowest, self.highest = state["range"]
         return self
