@@ -295,8 +295,8 @@ def test_value_surge_a_new_record_alarms_even_in_the_quiet_after_an_alarm():
 
 
 def test_value_surge_asks_more_of_a_series_that_keeps_alarming():
-    """The same small step three times: the first is a record, and each later one must be more unusual
-    than the last to page, because the series has shown it does that."""
+    """The same small step twice: the first is a record; the second must be twice as unlikely to page
+    as it would have to be on a series that never alarmed, because this one has shown it does that."""
     t0 = datetime(2026, 1, 5, tzinfo=UTC)
     values = [10.0 + ((i * 7) % 5) * 0.2 for i in range(700)]
     for start in (400, 600):
