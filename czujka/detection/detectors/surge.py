@@ -427,6 +427,7 @@ class ValueSurge:
         self.alarm_level = alarm_level
         self.refractory = refractory
         self.half_life = half_life
+        self.rate = 1 - 0.5 ** (1 / half_life)  # forgetting per value: a value's weight halves in half_life
         self.short = short
         self.long = long
         self.shape_length = shape_length
@@ -463,12 +464,11 @@ class ValueSurge:
         self.seen += 1
         if self.seen == 1:
             self.mean = value
-        alpha = 1 - 0.5 ** (1 / self.half_life)
         level = self.expected_level(slot)
         if self.slot_seen[slot] >= 3:
             self.compared += 1
             misses = (value - np.array([self.mean, self.slot_mean[slot]])) ** 2
-            self.misses += max(alpha, 1 / self.compared) * (misses - self.misses)
+            self.misses += max(self.rate, 1 / self.compared) * (misses - self.misses)
         spread = math.sqrt(self.var) + 1e-9 + 1e-3 * abs(self.mean)
         z = abs(value - level) / spread
         self.level_surprises.add(-math.log10(max(2 * (1 - _normal_cdf(z)), 1e-300)))
@@ -490,10 +490,10 @@ class ValueSurge:
             self.quiet = self.refractory
             self.alarms += 1
         delta = value - self.mean
-        self.mean += alpha * delta
-        self.var = (1 - alpha) * (self.var + alpha * delta * delta)
+        self.mean += self.rate * delta
+        self.var = (1 - self.rate) * (self.var + self.rate * delta * delta)
         self.slot_seen[slot] += 1
-        beta = max(alpha * 20, 1 / self.slot_seen[slot])
+        beta = max(self.rate * 20, 1 / self.slot_seen[slot])
         self.slot_mean[slot] += beta * (value - self.slot_mean[slot])
         return self
 
