@@ -415,12 +415,19 @@ def bench_scenarios(
     seed: Annotated[
         int, typer.Option(help="Seed of the suite; settings were chosen on 2026, check others too.")
     ] = 2026,
+    surge_p_value: Annotated[
+        float | None,
+        typer.Option(help="The surge_p_value setting to measure, above 0 and below 0.1 [default: 0.0001]."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Detection on a labelled suite of generated weeks: detected crises, time to incident, false incidents."""
+    from czujka.detection.detectors.surge import SURGE_P_VALUE
     from czujka.detection.scenarios import run_suite
 
-    result = run_suite(weeks, seed)
+    if surge_p_value is not None and not 0 < surge_p_value < 0.1:
+        raise typer.BadParameter("must be above 0 and below 0.1", param_hint="--surge-p-value")
+    result = run_suite(weeks, seed, SURGE_P_VALUE if surge_p_value is None else surge_p_value)
     if as_json:
         sys.stdout.write(json.dumps(result, default=str) + "\n")
         return
@@ -434,6 +441,7 @@ def bench_scenarios(
         )
     fmt = lambda v: "-" if v is None else f"{v:.1f} min"  # noqa: E731
     console.print(
+        f"surge_p_value {result['surge_p_value']:g}; "
         f"crises detected {result['detected']}/{result['crises']}; median time to incident: surges "
         f"{fmt(result['median_minutes_surges'])} (goal ≤ 10; small shops "
         f"{fmt(result['median_minutes_surges_small'])}, large {fmt(result['median_minutes_surges_large'])}; "

@@ -55,6 +55,7 @@ class ProfileConfig(BaseModel):
     username: str | None = None
     competitors: list[str] = Field(default_factory=list)
     poll: bool = True
+    surge_p_value: float | None = Field(None, gt=0, lt=0.1)
 
     _resolve = field_validator("access_token", "webhook_secret", mode="before")(resolve_secret)
 
@@ -88,6 +89,13 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(5_000_000, ge=1024, description="Largest webhook body accepted.")
     incident_quiet_hours: float = Field(
         3.0, gt=0, description="An incident with no new signal this long resolves."
+    )
+    surge_p_value: float = Field(
+        1e-4,
+        gt=0,
+        lt=0.1,
+        description="How improbable for its hour of the week a count must be to open a surge incident: "
+        "larger pages sooner and more often wrongly.",
     )
     profiles: list[ProfileConfig] = Field(default_factory=list, description="Watched profiles.")
     people: list[PersonConfig] = Field(default_factory=list, description="People who can be paged.")
@@ -183,6 +191,12 @@ class Settings(BaseSettings):
         """The profile's time zone name, or the service default for an unknown or zoneless profile."""
         profile = self.profile(profile_id)
         return (profile.timezone if profile else None) or self.timezone
+
+    def surge_p_value_of(self, profile_id: str) -> float:
+        """The profile's own surge threshold, or the service default."""
+        profile = self.profile(profile_id)
+        own = profile.surge_p_value if profile else None
+        return self.surge_p_value if own is None else own
 
     @classmethod
     def settings_customise_sources(

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import math
+from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from typer.testing import CliRunner
 
 from czujka.cli import app
+from czujka.detection.detectors.surge import CountSurge
 from czujka.detection.scenarios import WEEK_ONE, Scenario, run_scenario
 
 
@@ -86,7 +89,7 @@ def test_paging_and_web_benchmarks_run_small():
 def test_surges_count_customers_not_the_shops_answers():
     """Three moderators answering in twenty minutes at night are no surge; eight people writing are."""
     from czujka.detection.scenarios import _Builder, _traffic
-    from czujka.detection.service import BUCKET, Detectors
+    from czujka.detection.service import Detectors
 
     def night_burst(staff: bool) -> list[str]:
         b = _Builder(5)
@@ -100,14 +103,47 @@ def test_surges_count_customers_not_the_shops_answers():
             )
             for i in range(8)
         ]
-        detectors = Detectors(lambda _: "Europe/Warsaw")
-        kinds, tick = [], WEEK_ONE + BUCKET
-        for c in sorted(history, key=lambda c: c.created_at) + burst:
-            while c.created_at >= tick:
-                detectors.tick(tick, ["shop"])
-                tick += BUCKET
-            kinds += [s.kind for s in detectors.feed(c) if c.created_at >= night]
-        return kinds
+        signals = feed_in_order(Detectors(lambda _: "Europe/Warsaw"), history + burst, ["shop"])
+        return [s.kind for s in signals if s.at >= night]
 
     assert night_burst(staff=True) == []
     assert "volume_surge" in night_burst(staff=False)
+
+
+def feed_in_order(detectors: Any, comments: list[Any], profiles: list[str]) -> list[Any]:
+    """As the service runs: comments in time order, buckets closed as the clock passes them."""
+    from czujka.detection.service import BUCKET
+
+    signals, tick = [], WEEK_ONE + BUCKET
+    for c in sorted(comments, key=lambda c: (c.created_at, c.id)):
+        while c.created_at >= tick:
+            signals += detectors.tick(tick, profiles)
+            tick += BUCKET
+        signals += detectors.feed(c)
+    return signals
+
+
+def test_each_profile_pages_at_its_own_surge_threshold():
+    """The same five unhappy customers in twenty minutes of a small shop's afternoon: unusual, not yet
+    improbable enough for the default threshold, enough for a profile that asked to be paged sooner."""
+    from czujka.config import ProfileConfig, Settings
+    from czujka.detection.scenarios import _Builder, _traffic
+    from czujka.detection.service import Detectors
+
+    b = _Builder(11)
+    history = _traffic(b, WEEK_ONE, 15, 4.0, busy=False)
+    afternoon = WEEK_ONE + timedelta(days=15, hours=14)
+    burst = [
+        b.comment(afternoon + timedelta(minutes=4 * i), author=f"k{i}", sentiment="negative")
+        for i in range(5)
+    ]
+    profiles = [
+        ProfileConfig(id="calm", name="Calm", platform="generic", platform_id="calm"),
+        ProfileConfig(id="eager", name="Eager", platform="generic", platform_id="eager", surge_p_value=0.01),
+    ]
+    settings = Settings(profiles=profiles)
+    both = [replace(c, profile_id=p.id) for c in history + burst for p in profiles]
+    signals = feed_in_order(Detectors.from_settings(settings), both, ["calm", "eager"])
+    paged = {(s.profile_id, s.kind) for s in signals if s.at >= afternoon}
+    assert paged == {("eager", "negative_surge")}
+    assert settings.surge_p_value_of("calm") == CountSurge().alpha  # the setting's default is the detector's

@@ -131,3 +131,17 @@ def test_duplicate_profiles(tmp_path, monkeypatch):
     monkeypatch.setenv("KOSZYK_FB_TOKEN", "x")
     with pytest.raises(ConfigError, match="used twice"):
         load_settings(write(tmp_path, GOOD + GOOD.split("[service]")[1].split("\n\n", 1)[1]))
+
+
+def test_surge_threshold_per_profile_and_its_limits(tmp_path, monkeypatch):
+    monkeypatch.setenv("KOSZYK_FB_TOKEN", "x")
+    eager = GOOD.replace("[[profiles]]", "surge_p_value = 0.0002\n\n[[profiles]]") + "surge_p_value = 0.003\n"
+    settings = load_settings(write(tmp_path, eager))
+    assert settings.surge_p_value_of("koszyk-fb") == 0.003
+    assert settings.surge_p_value_of("some-other-profile") == 0.0002
+    wrong = GOOD.replace("[[profiles]]", "surge_p_value = 0\n\n[[profiles]]") + "surge_p_value = 0.5\n"
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, wrong))
+    problems = dict(caught.value.problems)
+    assert "greater than 0" in problems["service.surge_p_value"]
+    assert "less than 0.1" in problems["profiles[0].surge_p_value"]

@@ -81,7 +81,7 @@ def _detect(runtime: Runtime, session: Session, *, ids: list[int], now: datetime
     """Detection with the runtime's in-memory detectors; their state reaches the database every minute."""
     settings = runtime.settings
     if runtime.detectors is None:
-        runtime.detectors = Detectors(settings.timezone_of)
+        runtime.detectors = Detectors.from_settings(settings)
     save = time.monotonic() - runtime.detectors_saved_at >= SAVE_EVERY_SECONDS
     detect(session, settings, comment_ids=ids, now=now, detectors=runtime.detectors, save=save)
     if save:

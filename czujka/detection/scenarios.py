@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from czujka.demo.scenario import poisson
 from czujka.detection.calendar import is_holiday
 from czujka.detection.detectors.quarrel import Reply
+from czujka.detection.detectors.surge import SURGE_P_VALUE
 from czujka.detection.service import BUCKET, Detectors, Scored
 from czujka.incidents.flows import SignalIn
 
@@ -243,7 +244,7 @@ def generate(scenario: Scenario, seed: int) -> tuple[list[Scored], list[Scored]]
     return sorted(comments + crisis, key=lambda c: (c.created_at, c.id)), crisis
 
 
-def run_scenario(scenario: Scenario, seed: int) -> dict[str, Any]:
+def run_scenario(scenario: Scenario, seed: int, surge_p_value: float = SURGE_P_VALUE) -> dict[str, Any]:
     comments, crisis = generate(scenario, seed)
     seen: dict[int, Scored] = {}
 
@@ -252,7 +253,7 @@ def run_scenario(scenario: Scenario, seed: int) -> dict[str, Any]:
         c = seen.get(root_id)
         return None if c is None else c.as_reply()
 
-    detectors = Detectors(lambda _: "Europe/Warsaw", root_of=root_of)
+    detectors = Detectors(lambda _: "Europe/Warsaw", root_of=root_of, p_value_of=lambda _: surge_p_value)
     measured_from = WEEK_ONE + timedelta(weeks=2)
     signals: list[SignalIn] = []
     started = time.perf_counter()
@@ -309,11 +310,13 @@ def scenario_seed(suite_seed: int, index: int) -> int:
     return suite_seed * 1000 + index
 
 
-def run_suite(weeks: int = 48, seed: int = 2026) -> dict[str, Any]:
-    """Scenarios run side by side, one per core; each times only its own detectors."""
+def run_suite(weeks: int = 48, seed: int = 2026, surge_p_value: float = SURGE_P_VALUE) -> dict[str, Any]:
+    """Scenarios run side by side, one per core; each times only its own detectors. `surge_p_value` is
+    the profile setting of that name: the trade between earlier surge incidents and false ones."""
     suite = build_suite(weeks, seed)
     with ProcessPoolExecutor(max_workers=min(len(suite), os.cpu_count() or 1)) as pool:
-        rows = list(pool.map(run_scenario, suite, [scenario_seed(seed, i) for i in range(len(suite))]))
+        seeds = [scenario_seed(seed, i) for i in range(len(suite))]
+        rows = list(pool.map(run_scenario, suite, seeds, [surge_p_value] * len(suite)))
     crises = [r for r in rows if r["crisis"]]
     quiet = [r for r in rows if not r["crisis"]]
 
@@ -329,6 +332,7 @@ def run_suite(weeks: int = 48, seed: int = 2026) -> dict[str, Any]:
 
     comments = sum(r["comments"] for r in rows)
     return {
+        "surge_p_value": surge_p_value,
         "rows": rows,
         "crises": len(crises),
         "detected": sum(1 for r in crises if r["detected"]),

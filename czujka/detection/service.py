@@ -23,7 +23,7 @@ from czujka.detection.base import unnamed_author
 from czujka.detection.detectors.coordinated import CoordinatedDetector, Opinion
 from czujka.detection.detectors.quarrel import QuarrelDetector, Reply
 from czujka.detection.detectors.red_flag import RedFlagDetector
-from czujka.detection.detectors.surge import CountSurge, ShareSurge
+from czujka.detection.detectors.surge import SURGE_P_VALUE, CountSurge, ShareSurge
 from czujka.incidents.flows import SignalIn, auto_resolve, open_or_attach
 from czujka.incidents.models import DetectorState, SeriesBucket
 
@@ -78,11 +78,12 @@ def bucket_start(at: datetime) -> datetime:
 class ProfileSurges:
     """The surge detectors of one profile and its open bucket."""
 
-    def __init__(self, timezone: str, holidays: str | None):
+    def __init__(self, timezone: str, holidays: str | None, p_value: float = SURGE_P_VALUE):
         common: dict[str, Any] = {
             "bucket": BUCKET,
             "window_buckets": 3,
             "long_windows": (12, 36),
+            "alpha": p_value,
             "warmup_buckets": 7 * 24 * 6,  # surges need a week of learning; other detectors work at once
             # No page on fewer than three comments by three people in the window, however unusual at night.
             "min_count": 3,
@@ -215,14 +216,21 @@ class Detectors:
         load: Callable[[str], dict[str, Any] | None] | None = None,
         root_of: Callable[[int], Reply | None] | None = None,
         holidays: str | None = "PL",
+        p_value_of: Callable[[str], float] | None = None,
     ):
         self.zone_of = zone_of
+        self.p_value_of = p_value_of or (lambda profile_id: SURGE_P_VALUE)
         self.load = load or (lambda key: None)
         self.root_of = root_of or (lambda root_id: None)
         self.holidays = holidays
         self.live: dict[str, Any] = {}
         self.red_flags = RedFlagDetector()
         self.last_sent: dict[str, tuple[datetime, float]] = {}
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Detectors:
+        """Detectors for the configured profiles: each in its time zone, at its surge threshold."""
+        return cls(settings.timezone_of, p_value_of=settings.surge_p_value_of)
 
     def _throttled(self, key: str, at: datetime, score: float) -> bool:
         """A thread or burst that keeps alarming sends a signal when it starts, when its score rises by a
@@ -242,7 +250,8 @@ class Detectors:
 
     def surges(self, profile_id: str) -> ProfileSurges:
         return self._get(
-            f"{profile_id}:surges", lambda: ProfileSurges(self.zone_of(profile_id), self.holidays)
+            f"{profile_id}:surges",
+            lambda: ProfileSurges(self.zone_of(profile_id), self.holidays, self.p_value_of(profile_id)),
         )
 
     def feed(self, c: Scored) -> list[SignalIn]:
@@ -406,7 +415,7 @@ def detect(
         return row.state if row else None
 
     if detectors is None:
-        detectors = Detectors(settings.timezone_of)
+        detectors = Detectors.from_settings(settings)
     detectors.load = load
     detectors.root_of = lambda root_id: _root(session, root_id)
     signals: list[SignalIn] = []

@@ -23,6 +23,9 @@ from czujka.detection.base import Alarm, unnamed_author
 from czujka.detection.calendar import SLOTS, slot_of
 
 LOG_P_FULL = 8.0  # a p-value of 1e-8 scores 1.0
+# How improbable a window's count must be to alarm, split among the windows tested. 1e-4 keeps false
+# surge incidents near one in twelve ordinary weeks of a page (`czujka bench scenarios` shows the trade).
+SURGE_P_VALUE = 1e-4
 # A closed or open bucket: (hour-of-week slot, count, evidence comment ids, the count expected before the
 # bucket was learnt, who wrote the counted comments)
 Bucket = tuple[int, float, tuple[int, ...], float, tuple[str, ...]]
@@ -119,7 +122,7 @@ class CountSurge:
         bucket: timedelta = timedelta(minutes=15),
         window_buckets: int = 2,
         long_windows: tuple[int, ...] = (8, 24),
-        alpha: float = 1e-4,
+        alpha: float = SURGE_P_VALUE,
         min_count: int = 6,
         min_authors: int = 0,
         min_ratio: float = 2.0,
