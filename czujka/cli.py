@@ -56,7 +56,10 @@ def check_config(
     console.print(f"{where}: OK: {len(settings.profiles)} profile(s)", highlight=False)
     for profile in settings.profiles:
         token = "token set" if profile.access_token else "no token (webhooks only)"
-        console.print(f"  {profile.id}: {profile.platform} {profile.platform_id}, {token}", highlight=False)
+        surges = f", surge_p_value {settings.surge_p_value_of(profile.id):g}"
+        console.print(
+            f"  {profile.id}: {profile.platform} {profile.platform_id}, {token}{surges}", highlight=False
+        )
     if settings.meta_app_secret is None and any(p.platform != "generic" for p in settings.profiles):
         console.print("  warning: CZUJKA_META_APP_SECRET is not set: Meta webhooks will be refused")
     from czujka.oncall.checks import oncall_report
