@@ -22,6 +22,7 @@ from czujka.cli_common import (
     migrated_runtime,
     settings_or_exit,
 )
+from czujka.detection.base import SURGE_P_VALUE
 from czujka.incidents.cli import incidents_app
 from czujka.oncall.cli import oncall_app
 
@@ -56,9 +57,10 @@ def check_config(
     console.print(f"{where}: OK: {len(settings.profiles)} profile(s)", highlight=False)
     for profile in settings.profiles:
         token = "token set" if profile.access_token else "no token (webhooks only)"
-        surges = f", surge_p_value {settings.surge_p_value_of(profile.id):g}"
+        surges = settings.surge_p_value_of(profile.id)
         console.print(
-            f"  {profile.id}: {profile.platform} {profile.platform_id}, {token}{surges}", highlight=False
+            f"  {profile.id}: {profile.platform} {profile.platform_id}, {token}, surge_p_value {surges:g}",
+            highlight=False,
         )
     if settings.meta_app_secret is None and any(p.platform != "generic" for p in settings.profiles):
         console.print("  warning: CZUJKA_META_APP_SECRET is not set: Meta webhooks will be refused")
@@ -419,18 +421,21 @@ def bench_scenarios(
         int, typer.Option(help="Seed of the suite; settings were chosen on 2026, check others too.")
     ] = 2026,
     surge_p_value: Annotated[
-        float | None,
-        typer.Option(help="The surge_p_value setting to measure, above 0 and below 0.1 [default: 0.0001]."),
-    ] = None,
+        float, typer.Option(help="The surge_p_value setting to measure (above 0, below 0.1).")
+    ] = SURGE_P_VALUE,
     as_json: JsonOption = False,
 ) -> None:
     """Detection on a labelled suite of generated weeks: detected crises, time to incident, false incidents."""
-    from czujka.detection.detectors.surge import SURGE_P_VALUE
+    from pydantic import TypeAdapter, ValidationError
+
+    from czujka.config import SurgePValue
     from czujka.detection.scenarios import run_suite
 
-    if surge_p_value is not None and not 0 < surge_p_value < 0.1:
-        raise typer.BadParameter("must be above 0 and below 0.1", param_hint="--surge-p-value")
-    result = run_suite(weeks, seed, SURGE_P_VALUE if surge_p_value is None else surge_p_value)
+    try:
+        TypeAdapter(SurgePValue).validate_python(surge_p_value)
+    except ValidationError as exc:
+        raise typer.BadParameter(exc.errors()[0]["msg"], param_hint="--surge-p-value") from None
+    result = run_suite(weeks, seed, surge_p_value)
     if as_json:
         sys.stdout.write(json.dumps(result, default=str) + "\n")
         return

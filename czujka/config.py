@@ -11,7 +11,7 @@ import os
 import tomllib
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -24,11 +24,13 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from czujka.detection.base import SURGE_P_VALUE
 from czujka.oncall.config import PersonConfig, PolicyConfig, RouteConfig, ScheduleConfig, check_references
 from czujka.validators import check_timezone, resolve_secret
 
 CONFIG_ENV = "CZUJKA_CONFIG"
 DEFAULT_CONFIG = Path("czujka.toml")
+SurgePValue = Annotated[float, Field(gt=0, lt=0.1)]
 
 
 class ConfigError(Exception):
@@ -55,7 +57,7 @@ class ProfileConfig(BaseModel):
     username: str | None = None
     competitors: list[str] = Field(default_factory=list)
     poll: bool = True
-    surge_p_value: float | None = Field(None, gt=0, lt=0.1)
+    surge_p_value: SurgePValue | None = None
 
     _resolve = field_validator("access_token", "webhook_secret", mode="before")(resolve_secret)
 
@@ -90,10 +92,8 @@ class Settings(BaseSettings):
     incident_quiet_hours: float = Field(
         3.0, gt=0, description="An incident with no new signal this long resolves."
     )
-    surge_p_value: float = Field(
-        1e-4,
-        gt=0,
-        lt=0.1,
+    surge_p_value: SurgePValue = Field(
+        SURGE_P_VALUE,
         description="How improbable for its hour of the week a count must be to open a surge incident: "
         "larger pages sooner and more often wrongly.",
     )

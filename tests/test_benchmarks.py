@@ -147,3 +147,9 @@ def test_each_profile_pages_at_its_own_surge_threshold():
     paged = {(s.profile_id, s.kind) for s in signals if s.at >= afternoon}
     assert paged == {("eager", "negative_surge")}
     assert settings.surge_p_value_of("calm") == CountSurge().alpha  # the setting's default is the detector's
+
+
+def test_scenarios_refuse_a_surge_threshold_the_setting_would_refuse():
+    result = CliRunner().invoke(app, ["bench", "scenarios", "--weeks", "1", "--surge-p-value", "0.5"])
+    assert result.exit_code == 2
+    assert "--surge-p-value" in result.output and "less than 0.1" in result.output

@@ -6,6 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol, Self
 
+# How improbable for its hour of the week a count must be to open a surge incident (split among the
+# windows tested): the `surge_p_value` setting's default. 1e-4 keeps false surge incidents near one in
+# twelve ordinary weeks of a page (`czujka bench scenarios --surge-p-value P` shows the trade).
+SURGE_P_VALUE = 1e-4
+
 
 @dataclass(frozen=True, slots=True)
 class Alarm:

@@ -19,9 +19,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from czujka.demo.scenario import poisson
+from czujka.detection.base import SURGE_P_VALUE
 from czujka.detection.calendar import is_holiday
 from czujka.detection.detectors.quarrel import Reply
-from czujka.detection.detectors.surge import SURGE_P_VALUE
 from czujka.detection.service import BUCKET, Detectors, Scored
 from czujka.incidents.flows import SignalIn
 

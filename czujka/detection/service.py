@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session, aliased
 from czujka.analysis.models import CommentScore
 from czujka.comments.models import Comment
 from czujka.config import Settings
-from czujka.detection.base import unnamed_author
+from czujka.detection.base import SURGE_P_VALUE, unnamed_author
 from czujka.detection.detectors.coordinated import CoordinatedDetector, Opinion
 from czujka.detection.detectors.quarrel import QuarrelDetector, Reply
 from czujka.detection.detectors.red_flag import RedFlagDetector
-from czujka.detection.detectors.surge import SURGE_P_VALUE, CountSurge, ShareSurge
+from czujka.detection.detectors.surge import CountSurge, ShareSurge
 from czujka.incidents.flows import SignalIn, auto_resolve, open_or_attach
 from czujka.incidents.models import DetectorState, SeriesBucket
 

@@ -19,13 +19,10 @@ import numpy as np
 from scipy.special import betainc
 from scipy.stats import betabinom
 
-from czujka.detection.base import Alarm, unnamed_author
+from czujka.detection.base import SURGE_P_VALUE, Alarm, unnamed_author
 from czujka.detection.calendar import SLOTS, slot_of
 
 LOG_P_FULL = 8.0  # a p-value of 1e-8 scores 1.0
-# How improbable a window's count must be to alarm, split among the windows tested. 1e-4 keeps false
-# surge incidents near one in twelve ordinary weeks of a page (`czujka bench scenarios` shows the trade).
-SURGE_P_VALUE = 1e-4
 # A closed or open bucket: (hour-of-week slot, count, evidence comment ids, the count expected before the
 # bucket was learnt, who wrote the counted comments)
 Bucket = tuple[int, float, tuple[int, ...], float, tuple[str, ...]]
