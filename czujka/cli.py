@@ -101,14 +101,14 @@ def serve(
     import uvicorn
 
     from czujka.app import build_app
-    from czujka.background import start_background
     from czujka.logs import configure_logging
+    from czujka.pipeline import Pipeline
 
     settings = settings_or_exit(config)
     configure_logging(settings.log_level)
     runtime = migrated_runtime(settings)
     stop = threading.Event()
-    start_background(runtime, stop, poll=poll)
+    Pipeline(runtime).start(stop, poll=poll)
     try:
         uvicorn.run(
             build_app(settings, runtime),
@@ -131,14 +131,14 @@ def worker(
     """Run the background loops (scoring and detection, paging, Graph API polling) without the web app.
 
     Any number of workers may page from one PostgreSQL database: each step is taken by one of them."""
-    from czujka.background import start_background
     from czujka.logs import configure_logging
+    from czujka.pipeline import Pipeline
 
     settings = settings_or_exit(config)
     configure_logging(settings.log_level)
     runtime = migrated_runtime(settings)
     stop = threading.Event()
-    threads = start_background(runtime, stop, score=score, page=page, poll=poll)
+    threads = Pipeline(runtime).start(stop, score=score, page=page, poll=poll)
     if not threads:
         raise fail("nothing to run: every loop is switched off")
     try:
@@ -153,8 +153,8 @@ def rescore(config: ConfigOption = None) -> None:
     """Compute every comment's scores again, after a model or lexicon change."""
     from sqlalchemy import func, select
 
-    from czujka.analysis.service import rescore as rescore_all
     from czujka.comments.models import Comment
+    from czujka.pipeline import Pipeline
 
     runtime = migrated_runtime(settings_or_exit(config))
     with runtime.sessions() as session:
@@ -163,7 +163,7 @@ def rescore(config: ConfigOption = None) -> None:
         TextColumn("scoring"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=errors
     ) as progress:
         task = progress.add_task("scoring", total=total)
-        done = rescore_all(runtime, on_batch=lambda n: progress.advance(task, n))
+        done = Pipeline(runtime).rescore(on_batch=lambda n: progress.advance(task, n))
     console.print(f"{done} comment(s) scored with {runtime.analyzer.version}", highlight=False)
 
 
@@ -175,16 +175,17 @@ def poll(
     """Poll the Graph API once for every profile with a token (or one), and report."""
     import httpx
 
+    from czujka.pipeline import Pipeline
     from czujka.sources.service import poll_once, pollable
 
     runtime = migrated_runtime(settings_or_exit(config))
-    targets = [p for p in pollable(runtime) if profile in (None, p.id)]
+    targets = [p for p in pollable(runtime.settings) if profile in (None, p.id)]
     if not targets:
         raise fail(f"no pollable profile{' ' + profile if profile else ''}: a profile needs an access_token")
     failed = False
     with httpx.Client(timeout=30) as http:
         for target in targets:
-            outcome = poll_once(runtime, target, http=http)
+            outcome = poll_once(runtime.sessions, runtime.settings, target, http=http)
             if outcome.error:
                 failed = True
                 errors.print(f"{target.id}: {outcome.error_kind}: {outcome.error}", markup=False)
@@ -192,9 +193,7 @@ def poll(
                 console.print(
                     f"{target.id}: {outcome.pages} page(s), {outcome.stored} new, {outcome.changed} changed"
                 )
-    from czujka.analysis.service import score_pending
-
-    score_pending(runtime)
+    Pipeline(runtime).score_pending()
     if failed:
         raise typer.Exit(1)
 
@@ -209,6 +208,7 @@ def import_file(
     profile: Annotated[str | None, typer.Option(help="Profile for rows that name none.")] = None,
 ) -> None:
     """Import comments; bad rows are reported by line, field and reason, good rows are stored."""
+    from czujka.pipeline import Pipeline
     from czujka.sources.files import detect_format, import_text
 
     runtime = migrated_runtime(settings_or_exit(config))
@@ -238,9 +238,7 @@ def import_file(
             default_profile=profile,
             on_rows=lambda n: progress.advance(task, n),
         )
-    from czujka.analysis.service import score_pending
-
-    score_pending(runtime)
+    Pipeline(runtime).score_pending()
     for error in report.errors:
         errors.print(f"{file}:{error}", markup=False, highlight=False)
     console.print(
@@ -428,8 +426,8 @@ def bench_scenarios(
     """Detection on a labelled suite of generated weeks: detected crises, time to incident, false incidents."""
     from pydantic import TypeAdapter, ValidationError
 
+    from czujka.bench.scenarios import run_suite
     from czujka.config import SurgePValue
-    from czujka.detection.scenarios import run_suite
 
     try:
         TypeAdapter(SurgePValue).validate_python(surge_p_value)
@@ -468,7 +466,7 @@ def bench_scenarios(
 @bench_app.command("detection")
 def bench_detection(as_json: JsonOption = False) -> None:
     """Average time to process one scored comment through all detectors (goal ≤ 1 ms)."""
-    from czujka.detection.scenarios import build_suite, run_scenario
+    from czujka.bench.scenarios import build_suite, run_scenario
 
     rows = [run_scenario(s, i) for i, s in enumerate(build_suite(4)) if s.crisis]
     comments, seconds = sum(r["comments"] for r in rows), sum(r["seconds"] for r in rows)

@@ -1,6 +1,8 @@
-"""What a running czujka holds: the settings, the engine, the session factory and the parsers.
+"""What a running czujka holds: the settings, the engine, the session factory, the parsers, the analyzer,
+and the events by which one loop wakes the next.
 
-Built once by `build_runtime` and passed explicitly; nothing is created at import time.
+A plain container that the shells (the app, the CLI, the pipeline) build once with `build_runtime` and
+pass on; domain services take only the parts they need. Nothing is created at import time.
 """
 
 from __future__ import annotations
@@ -8,7 +10,6 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,9 +32,6 @@ class Runtime:
     score_signal: threading.Event = field(default_factory=threading.Event)
     escalate_signal: threading.Event = field(default_factory=threading.Event)
     page_signal: threading.Event = field(default_factory=threading.Event)
-    # Detectors kept in memory by the scoring loop between batches; their state is saved every minute.
-    detectors: Any = None
-    detectors_saved_at: float = 0.0
 
     def sync_profiles(self) -> None:
         with session_scope(self.sessions) as session:

@@ -10,9 +10,9 @@ from typing import Any
 
 from typer.testing import CliRunner
 
+from czujka.bench.scenarios import WEEK_ONE, Scenario, run_scenario
 from czujka.cli import app
 from czujka.detection.detectors.surge import CountSurge
-from czujka.detection.scenarios import WEEK_ONE, Scenario, run_scenario
 
 
 def write_series(path, values) -> None:
@@ -88,7 +88,7 @@ def test_paging_and_web_benchmarks_run_small():
 
 def test_surges_count_customers_not_the_shops_answers():
     """Three moderators answering in twenty minutes at night are no surge; eight people writing are."""
-    from czujka.detection.scenarios import _Builder, _traffic
+    from czujka.bench.scenarios import _Builder, _traffic
     from czujka.detection.service import Detectors
 
     def night_burst(staff: bool) -> list[str]:
@@ -112,7 +112,7 @@ def test_surges_count_customers_not_the_shops_answers():
 
 def feed_in_order(detectors: Any, comments: list[Any], profiles: list[str]) -> list[Any]:
     """As the service runs: comments in time order, buckets closed as the clock passes them."""
-    from czujka.detection.service import BUCKET
+    from czujka.detection.base import BUCKET
 
     signals, tick = [], WEEK_ONE + BUCKET
     for c in sorted(comments, key=lambda c: (c.created_at, c.id)):
@@ -126,8 +126,8 @@ def feed_in_order(detectors: Any, comments: list[Any], profiles: list[str]) -> l
 def test_each_profile_pages_at_its_own_surge_threshold():
     """The same five unhappy customers in twenty minutes of a small shop's afternoon: unusual, not yet
     improbable enough for the default threshold, enough for a profile that asked to be paged sooner."""
+    from czujka.bench.scenarios import _Builder, _traffic
     from czujka.config import ProfileConfig, Settings
-    from czujka.detection.scenarios import _Builder, _traffic
     from czujka.detection.service import Detectors
 
     b = _Builder(11)

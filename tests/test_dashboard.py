@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
+from czujka.comments.events import Batch, CommentEvent
 from czujka.comments.service import ingest
+from czujka.detection.signals import SignalIn
 from czujka.incidents import flows
-from czujka.incidents.flows import SignalIn
 from czujka.notifications.ack import create_link
-from czujka.sources.base import Batch, CommentEvent
 from czujka.storage.engine import session_scope
 from tests.dashboard_helpers import PASSWORD, csrf_of, dashboard
 from tests.paging_helpers import oncall_settings

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from datetime import UTC, datetime, timedelta
@@ -13,22 +14,34 @@ from czujka.detection.calendar import slot_of
 from czujka.detection.detectors.coordinated import CoordinatedDetector, Opinion
 from czujka.detection.detectors.quarrel import QuarrelDetector, Reply
 from czujka.detection.detectors.red_flag import RedFlagDetector
-from czujka.detection.detectors.surge import CountSurge, ShapeMemory, ShareSurge, ValueSurge
+from czujka.detection.detectors.surge import CountSurge, ShareSurge
+from czujka.detection.detectors.value_surge import ShapeMemory, ValueSurge
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 MONDAY = datetime(2026, 11, 2, tzinfo=WARSAW)  # a Monday
-BUCKET = timedelta(minutes=15)
+BUCKET = timedelta(minutes=10)  # what production uses: the detectors' defaults are its settings
+_names = itertools.count()
+
+
+def people(count: int) -> tuple[str, ...]:
+    """`count` different authors, never seen before."""
+    return tuple(f"u{next(_names)}" for _ in range(count))
 
 
 def week_of_buckets(rate_by_hour, weeks: int = 2):
-    """Counts following a daily pattern, for `weeks` weeks of 15-minute buckets."""
-    for i in range(weeks * 7 * 24 * 4):
+    """Counts following a daily pattern, for `weeks` weeks of 10-minute buckets."""
+    for i in range(weeks * 7 * 24 * 6):
         at = MONDAY + i * BUCKET
         yield at, rate_by_hour(at.astimezone(WARSAW).hour)
 
 
 def alarms(detector, stream):
-    return [i for i, (at, count) in enumerate(stream) if detector.update(count, at).alarm]
+    return [i for i, (at, count) in enumerate(stream) if detector.update(count, at, authors=people(count)).alarm]
+
+
+def learn(detector, stream) -> None:
+    for at, count in stream:
+        detector.update(count, at, authors=people(count))
 
 
 def daytime(hour: int) -> int:
@@ -47,42 +60,40 @@ def test_count_surge_quiet_on_a_regular_pattern_and_alarms_on_a_surge():
     detector = CountSurge()
     assert alarms(detector, stream) == []
     surge_at = MONDAY + timedelta(days=14, hours=23)  # 23:00, when nights are empty
-    hits = [i for i in range(6) if detector.update(4, surge_at + i * BUCKET).alarm]
-    assert hits == [1, 2, 3, 4, 5]  # 4 then 8 then … comments in a 30-minute window at night
+    hits = [i for i in range(6) if detector.update(2, surge_at + i * BUCKET, authors=people(2)).alarm]
+    # Two comments a bucket by different people at night: 2 and 4 are not yet a surge, 6 in half an hour are.
+    assert hits == [2, 3, 4, 5]
 
 
 def test_count_surge_minimum_evidence_at_night():
     detector = CountSurge()
-    for at, count in week_of_buckets(daytime):
-        detector.update(count, at)
+    learn(detector, week_of_buckets(daytime))
     night = MONDAY + timedelta(days=14, hours=3)
-    assert detector.update(2, night).alarm is None  # 2 comments at 3 a.m. page nobody
-    assert detector.update(1, night + BUCKET).alarm is None
+    assert detector.update(2, night, authors=people(2)).alarm is None  # 2 comments at 3 a.m. page nobody
+    assert detector.update(0, night + BUCKET).alarm is None
 
 
 def test_count_surge_wants_several_authors():
     """Six comments at 3 a.m. by six people page; the same six by one angry customer do not."""
-    detector = CountSurge(min_count=3, min_authors=3)
-    for at, count in week_of_buckets(daytime):
-        detector.update(count, at, authors=tuple(f"u{i}" for i in range(count)))
+    detector = CountSurge()
+    learn(detector, week_of_buckets(daytime))
     state = detector.state()
     night = MONDAY + timedelta(days=14, hours=3)
     one = [detector.update(3, night + i * BUCKET, authors=("anna",) * 3).alarm for i in range(2)]
     assert one == [None, None] and detector.p_value < detector.alpha / 3  # improbable, yet one person
-    detector = CountSurge(min_count=3, min_authors=3).restore(state)
+    detector = CountSurge().restore(state)
     assert detector.update(3, night, authors=("u1", "u2", "u3")).alarm is None
     assert detector.peek(3, night + BUCKET, 0.5, (4, 5, 6), ("u4", "u5", "u6")) is not None  # open
     assert detector.update(3, night + BUCKET, authors=("u4", "u5", "u6")).alarm is not None
 
 
 def test_count_surge_restores_state_saved_before_authors_were_kept():
-    detector = CountSurge(min_count=3, min_authors=3)
-    for at, count in week_of_buckets(daytime):
-        detector.update(count, at)
+    detector = CountSurge()
+    learn(detector, week_of_buckets(daytime))
     state = detector.state()
     state["recent"] = [row[:4] for row in state["recent"]]  # the older layout
     state["recent"][-1][2] = [7, 8, 9]
-    restored = CountSurge(min_count=3, min_authors=3).restore(state)
+    restored = CountSurge().restore(state)
     assert restored.recent[-1][4] == ("#7", "#8", "#9")  # each comment its own author
     assert restored.state()["baseline"] == detector.state()["baseline"]
 
@@ -95,32 +106,31 @@ def test_seasonal_rate_does_not_believe_an_empty_slot_of_a_quiet_page():
     empty = {slot_of(at, WARSAW) for at, n in sparse} - {slot_of(at, WARSAW) for at, n in sparse if n}
     assert empty  # some slots saw nothing
     overall = sum(n for _, n in sparse) / len(sparse)
-    for at, count in sparse:
-        detector.update(count, at)
+    learn(detector, sparse)
     assert min(detector.baseline.rate(slot) for slot in empty) > overall / 3
 
 
 def test_count_surge_busy_monday_is_not_a_crisis():
     detector = CountSurge()
-    for at, count in week_of_buckets(lambda h: 12 if h == 9 else daytime(h), weeks=3):
-        assert detector.update(count, at).alarm is None or (
+    for at, count in week_of_buckets(lambda h: 8 if h == 9 else daytime(h), weeks=3):
+        assert detector.update(count, at, authors=people(count)).alarm is None or (
             at.astimezone(WARSAW).weekday() == 0 and at < MONDAY + timedelta(days=7)
         )
 
 
 def test_count_surge_is_not_poisoned_and_restores():
     detector = CountSurge()
-    for at, count in week_of_buckets(daytime):
-        detector.update(count, at)
+    learn(detector, week_of_buckets(daytime))
     before = detector.baseline.rate(slot_of(MONDAY + timedelta(hours=23), WARSAW))
     start = MONDAY + timedelta(days=14, hours=23)
     for i in range(8):
-        detector.update(30, start + i * BUCKET)
+        detector.update(20, start + i * BUCKET, authors=people(20))
     after = detector.baseline.rate(slot_of(MONDAY + timedelta(hours=23), WARSAW))
     assert after < before + 1.0  # the surge taught the baseline only what was expected
     copy = CountSurge().restore(detector.state())
     probe = start + timedelta(hours=3)
-    assert copy.update(9, probe).p_value == pytest.approx(detector.update(9, probe).p_value)
+    six = people(6)
+    assert copy.update(6, probe, authors=six).p_value == pytest.approx(detector.update(6, probe, authors=six).p_value)
 
 
 def test_share_surge():
@@ -321,5 +331,5 @@ def test_comments_without_a_named_author_count_as_different_people():
 
     assert author_key("1029", "Anna K.", 1) == "1029" and author_key(None, "Anna K.", 2) == "Anna K."
     strangers = {author_key(None, None, i) for i in range(3)}
-    detector = CountSurge(min_count=3, min_authors=3)
+    detector = CountSurge()
     assert len(strangers) == 3 and detector._enough_authors([(0, 3.0, (0, 1, 2), 0.1, tuple(strangers))])

@@ -36,7 +36,12 @@ def polled(runtime, graph):
     def run(profile_id: str = "koszyk-fb", now: datetime = NOW):
         with httpx.Client(timeout=10) as http:
             return poll_once(
-                runtime, runtime.settings.profile(profile_id), http=http, now=now, sleep=naps.append
+                runtime.sessions,
+                runtime.settings,
+                runtime.settings.profile(profile_id),
+                http=http,
+                now=now,
+                sleep=naps.append,
             )
 
     return state, run, naps

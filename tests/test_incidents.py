@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from czujka.auth.service import create_token
 from czujka.cli import app
+from czujka.detection.signals import SignalIn
 from czujka.incidents import flows
-from czujka.incidents.flows import SignalIn
 from czujka.incidents.models import Signal, Silence
 from czujka.storage.engine import session_scope
 

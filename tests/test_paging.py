@@ -16,8 +16,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import select
 
 from czujka.app import build_app
+from czujka.detection.signals import SignalIn
 from czujka.incidents import flows
-from czujka.incidents.flows import SignalIn
 from czujka.incidents.models import Incident, TimelineEvent
 from czujka.notifications.ack import create_link
 from czujka.notifications.models import Notification

@@ -12,10 +12,11 @@ from typer.testing import CliRunner
 
 from czujka.analysis.models import CommentScore
 from czujka.analysis.scorer import Analyzer, Item
-from czujka.analysis.service import score_pending, unscored
+from czujka.analysis.service import unscored
 from czujka.auth.service import create_token
 from czujka.cli import app
 from czujka.demo.deliveries import delivery, fb_comment_change, signed_headers
+from czujka.pipeline import Pipeline
 from czujka.storage.engine import session_scope
 from tests.conftest import APP_SECRET
 
@@ -50,6 +51,7 @@ def change(cid: str, text: str, verb: str = "add", minutes: int = 0) -> dict:
 
 
 def test_scores_reach_the_feed_and_follow_edits(server, runtime):
+    pipeline = Pipeline(runtime)
     send(
         server,
         [
@@ -60,7 +62,7 @@ def test_scores_reach_the_feed_and_follow_edits(server, runtime):
     )
     with runtime.sessions() as session:
         assert unscored(session) == 3
-    assert score_pending(runtime) == 3
+    assert pipeline.score_pending() == 3
     with session_scope(runtime.sessions) as session:
         token = create_token(session, name="v", role="viewer")
     feed = httpx.get(f"{server.url}/api/comments", headers={"Authorization": f"Bearer {token}"}).json()
@@ -76,7 +78,7 @@ def test_scores_reach_the_feed_and_follow_edits(server, runtime):
     send(server, [change("c2", "Zmieniam zdanie: ch#j nie sklep", verb="edited", minutes=5)])
     with runtime.sessions() as session:
         assert unscored(session) == 1
-    assert score_pending(runtime) == 1
+    assert pipeline.score_pending() == 1
     with runtime.sessions() as session:
         edited = session.scalar(select(CommentScore).where(CommentScore.comment_id == 2))
         assert edited.vulgar and edited.vulgar_words[0]["entry"] == "chuj"

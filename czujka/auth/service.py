@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from typing import Literal
 
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from czujka.auth.models import ApiToken
 from czujka.storage.base import utcnow
+from czujka.storage.secrets import hash_token
 
 Role = Literal["viewer", "responder", "admin"]
 ROLES: tuple[Role, ...] = ("viewer", "responder", "admin")
@@ -22,8 +22,6 @@ def role_allows(role: str, needed: Role) -> bool:
     return role in ROLES and ROLES.index(role) >= ROLES.index(needed)  # type: ignore[arg-type]
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def create_token(session: Session, *, name: str, role: Role) -> str:

@@ -6,7 +6,6 @@ and a session id is always minted fresh at sign-in (no fixation).
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from czujka.auth.models import User, WebSession
 from czujka.auth.service import ROLES
+from czujka.storage.secrets import hash_token
 
 HASHER = PasswordHasher()
 MAX_FAILED = 5
@@ -41,8 +41,6 @@ class UserError(ValueError):
     """A user command that cannot be done; the message says why."""
 
 
-def _hash(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
 
 
 def check_password(password: str) -> None:
@@ -141,7 +139,7 @@ def start_session(session: Session, *, user: User, now: datetime, user_agent: st
     session_id = secrets.token_urlsafe(32)
     session.add(
         WebSession(
-            id_hash=_hash(session_id),
+            id_hash=hash_token(session_id),
             user_id=user.id,
             csrf_token=secrets.token_urlsafe(32),
             created_at=now,
@@ -154,7 +152,7 @@ def start_session(session: Session, *, user: User, now: datetime, user_agent: st
 
 
 def find_session(session: Session, *, session_id: str, now: datetime) -> tuple[WebSession, User] | None:
-    row = session.get(WebSession, _hash(session_id))
+    row = session.get(WebSession, hash_token(session_id))
     if row is None:
         return None
     user = session.get(User, row.user_id)
@@ -172,7 +170,7 @@ def find_session(session: Session, *, session_id: str, now: datetime) -> tuple[W
 
 
 def end_session(session: Session, *, session_id: str) -> None:
-    session.execute(delete(WebSession).where(WebSession.id_hash == _hash(session_id)))
+    session.execute(delete(WebSession).where(WebSession.id_hash == hash_token(session_id)))
 
 
 def sign_out_everywhere(session: Session, *, user_id: int) -> int:

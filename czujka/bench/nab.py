@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
-from czujka.detection.detectors.surge import ValueSurge
+from czujka.detection.detectors.value_surge import ValueSurge
 
 
 def _parse(stamp: str) -> datetime:

@@ -18,12 +18,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from sqlalchemy import select
 
-from czujka.background import start_background
 from czujka.config import load_settings
+from czujka.detection.signals import SignalIn
 from czujka.incidents import flows
-from czujka.incidents.flows import SignalIn
 from czujka.notifications.models import Notification
 from czujka.notifications.receiver import LocalReceiver
+from czujka.pipeline import Pipeline
 from czujka.runtime import build_runtime
 from czujka.storage.engine import session_scope
 from czujka.storage.migrate import upgrade
@@ -51,7 +51,7 @@ def run_paging_bench(
         upgrade(runtime.engine)
         runtime.sync_profiles()
         stop = threading.Event()
-        start_background(runtime, stop, poll=False, score=False)
+        Pipeline(runtime).start(stop, poll=False, score=False)
         committed: dict[int, datetime] = {}
         try:
             with Progress(TextColumn("incidents"), BarColumn(), MofNCompleteColumn(), console=console) as bar:

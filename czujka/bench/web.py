@@ -20,16 +20,18 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from sqlalchemy import insert, select
 
+from czujka import vocabulary
 from czujka.analysis.models import CommentScore
+from czujka.comments.events import Batch, CommentEvent
 from czujka.comments.models import Comment
 from czujka.comments.service import ingest
 from czujka.config import load_settings
 from czujka.demo.paging import demo_oncall
 from czujka.demo.phrases import CRISIS_COMPLAINTS, MILD_COMPLAINTS, PRAISE, QUESTIONS
-from czujka.incidents.models import Incident, IncidentEvidence, SeriesBucket, TimelineEvent
+from czujka.detection.models import SeriesBucket
+from czujka.incidents.models import Incident, IncidentEvidence, TimelineEvent
 from czujka.oncall.models import Escalation
 from czujka.runtime import build_runtime
-from czujka.sources.base import Batch, CommentEvent
 from czujka.storage.engine import session_scope
 from czujka.storage.migrate import upgrade
 
@@ -37,7 +39,7 @@ PROFILES = [
     {"id": "sklep-fb", "name": "Sklep (Facebook)", "platform": "generic", "platform_id": "sklep-fb"},
     {"id": "sklep-ig", "name": "Sklep (Instagram)", "platform": "generic", "platform_id": "sklep-ig"},
 ]
-KINDS = ["negative_surge", "harm_surge", "volume_surge", "quarrel", "coordinated", "red_flag"]
+KINDS = [k for k in vocabulary.KINDS if k != "keyword"]
 
 
 def _fill(runtime: Any, *, comments: int, incidents: int, console: Console) -> list[int]:

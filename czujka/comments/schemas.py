@@ -1,32 +1,13 @@
-"""What the API hands out about comments."""
+"""What the API hands out about a comment itself (its scores are analysis's: see `comments/views.py`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 
-class ScoreRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    language: str
-    sentiment: str
-    sentiment_confidence: float
-    harm: float
-    harm_tier: str
-    harmful: bool
-    vulgar: bool
-    vulgar_words: list[dict[str, Any]]
-    topic: str
-    topic_confidence: float
-    competitors: list[str]
-    model_version: str
-    scored_at: datetime
-
-
-class CommentRead(BaseModel):
+class CommentFields(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -47,9 +28,3 @@ class CommentRead(BaseModel):
     edited_at: datetime | None
     deleted_at: datetime | None
     hidden_at: datetime | None
-    score: ScoreRead | None = None
-
-
-class CommentPage(BaseModel):
-    items: list[CommentRead]
-    next_cursor: str | None

@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from czujka.comments.events import Batch, CommentEvent, PostEvent
 from czujka.comments.models import Comment, CommentHistory, IngestLog, Post, Profile
 from czujka.config import ProfileConfig, Settings
-from czujka.sources.base import Batch, CommentEvent, PostEvent
 from czujka.storage.base import utcnow
 
 CHUNK = 500

@@ -8,17 +8,29 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
+from czujka import vocabulary
 from czujka.analysis.models import CommentScore
+from czujka.analysis.schemas import ScoreRead
 from czujka.comments.models import Comment, Post
-from czujka.comments.schemas import CommentPage, CommentRead, ScoreRead
+from czujka.comments.schemas import CommentFields
 from czujka.web.deps import SessionDep, Viewer
 
 router = APIRouter(prefix="/api", tags=["comments"])
 Sentiment = Literal["negative", "neutral", "positive", "mixed"]
-Topic = Literal["delivery", "payment", "product", "refund", "service", "legal-safety", "other"]
+Topic = Literal[tuple(vocabulary.TOPICS)]  # type: ignore[valid-type]
+
+
+class CommentRead(CommentFields):
+    score: ScoreRead | None = None  # type: ignore[valid-type]
+
+
+class CommentPage(BaseModel):
+    items: list[CommentRead]
+    next_cursor: str | None
 
 
 def encode_cursor(created_at: datetime, comment_id: int) -> str:
@@ -31,11 +43,6 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         return datetime.fromisoformat(at), int(ident)
     except (ValueError, UnicodeDecodeError):
         raise HTTPException(422, "cursor: not a cursor this API handed out") from None
-
-
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 @dataclass
@@ -90,7 +97,7 @@ def list_comments(
     if post:
         query = query.where(Post.platform_id == post)
     if q:
-        query = query.where(Comment.message.ilike(_like(q), escape="\\"))
+        query = query.where(Comment.message.icontains(q, autoescape=True))
     if cursor:
         at, ident = decode_cursor(cursor)
         query = query.where(or_(Comment.created_at < at, and_(Comment.created_at == at, Comment.id < ident)))

@@ -40,7 +40,7 @@ def demo_oncall(data_dir: Path, receiver_url: str) -> dict[str, Any]:
                 "id": "ania",
                 "name": "Anna Nowak",
                 "roles": ["social"],
-                "channels": [f"file://{data_dir / 'pages' / 'ania.jsonl'}"],
+                "channels": [(data_dir / "pages" / "ania.jsonl").resolve().as_uri()],
             },
             {
                 "id": "kasia",

@@ -18,11 +18,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from sqlalchemy import select
 
 from czujka.analysis.models import CommentScore
-from czujka.analysis.service import score_pending
 from czujka.app import build_app
 from czujka.auth.service import create_token
 from czujka.auth.users import add_user
-from czujka.background import start_background
 from czujka.comments.models import Comment
 from czujka.config import Settings, load_settings
 from czujka.demo.deliveries import (
@@ -36,10 +34,11 @@ from czujka.demo.paging import demo_oncall, live_paging
 from czujka.demo.scenario import FB_PAGE, IG_ACCOUNT, WARSAW, Scenario, build_week
 from czujka.logs import configure_logging
 from czujka.notifications.receiver import LocalReceiver
+from czujka.pipeline import Pipeline
 from czujka.runtime import build_runtime
 from czujka.storage.engine import session_scope
 from czujka.storage.migrate import upgrade
-from czujka.web.server import BackgroundServer, start_in_thread
+from czujka.web.server import BackgroundServer, PortInUse, start_in_thread
 
 DEMO_PROFILES = [
     {
@@ -196,6 +195,7 @@ def run_demo(
     receiver = LocalReceiver().start()
     settings = demo_settings(data_dir, port, receiver.url)
     runtime = build_runtime(settings)
+    pipeline = Pipeline(runtime)
     upgrade(runtime.engine)
     scenario = build_week(seed, week_start)
     (data_dir / "truth.json").write_text(
@@ -205,7 +205,15 @@ def run_demo(
     with session_scope(runtime.sessions) as session:
         token = create_token(session, name="demo", role="admin")
         add_user(session, username="demo", role="admin", password=password, person_id="kasia")
-    server: BackgroundServer = start_in_thread(build_app(settings, runtime), port=port)
+    try:
+        server: BackgroundServer = start_in_thread(build_app(settings, runtime), port=port)
+    except PortInUse:
+        server = start_in_thread(build_app(settings, runtime), port=0)
+        console.print(
+            f"Port {port} is in use (another czujka demo?), so the demo serves on {server.url} instead; "
+            f"choose one with --port.",
+            highlight=False,
+        )
     runtime.settings = settings.model_copy(update={"public_url": server.url})  # links in pages: the real port
     stop = threading.Event()
     try:
@@ -213,11 +221,11 @@ def run_demo(
         secret = settings.meta_app_secret.get_secret_value()  # type: ignore[union-attr]
         totals = replay(scenario, url=server.url, secret=secret, speed=speed, console=console)
         with console.status("scoring the comments …"):
-            score_pending(runtime)
+            pipeline.score_pending()
         _summary(console, scenario, totals, server.url, token, data_dir)
         _analysis_summary(console, runtime, scenario)
         _incident_summary(console, runtime, server.url, data_dir)
-        start_background(runtime, stop, poll=False, tick=False)  # the replayed week keeps its incidents
+        pipeline.start(stop, poll=False, tick=False)  # the replayed week keeps its incidents
         if live:
             live_paging(
                 console=console,

@@ -12,6 +12,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 from czujka.demo import phrases as P
 
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -116,6 +118,7 @@ def last_full_week(today: date) -> datetime:
 class _Writer:
     def __init__(self, seed: int, week_start: datetime):
         self.rng = random.Random(seed)
+        self.counts = np.random.default_rng(seed)  # how many comments an hour gets: Poisson draws
         self.start = week_start
         self.posts: list[DemoPost] = []
         self.comments: list[DemoComment] = []
@@ -168,7 +171,7 @@ def _normal_traffic(w: _Writer) -> None:
         at_hour = w.start + timedelta(hours=hour)
         local = at_hour.astimezone(WARSAW)
         rate = HOURLY[local.hour] * (1.3 if local.weekday() >= 5 else 1.0)
-        for _ in range(poisson(w.rng, rate)):
+        for _ in range(int(w.counts.poisson(rate))):
             at = at_hour + timedelta(seconds=w.rng.randrange(3600))
             profile = "koszyk-fb" if w.rng.random() < 0.75 else "koszyk-ig"
             post = _recent_post(w, profile, at)
@@ -194,14 +197,6 @@ def _normal_traffic(w: _Writer) -> None:
                 w.add(post, w.rng.choice(P.ENGLISH), at, kind="praise", lang="en")
 
 
-def poisson(rng: random.Random, rate: float) -> int:
-    count, threshold, product = 0, pow(2.718281828, -rate), rng.random()
-    while product > threshold:
-        count += 1
-        product *= rng.random()
-    return count
-
-
 def _complaint(w: _Writer) -> str:
     """People say the same thing in their own words: an opener, the complaint, sometimes an ending."""
     text = w.rng.choice(P.CRISIS_COMPLAINTS)
@@ -216,6 +211,7 @@ def _courier_failure(w: _Writer) -> list[Crisis]:
     vulgar_onset = onset + timedelta(hours=2, minutes=10)
     at = onset
     n = 0
+    on_facebook = 0  # complaints on the Page: one of them is edited later, one removed (Meta sends both)
     while at < end:
         hours_in = (at - onset).total_seconds() / 3600
         local_hour = at.astimezone(WARSAW).hour
@@ -229,10 +225,12 @@ def _courier_failure(w: _Writer) -> list[Crisis]:
             w.add(post, P.CRISIS_VULGAR[n % len(P.CRISIS_VULGAR)], at, kind="vulgar", vulgar=True)
         else:
             comment = w.add(post, _complaint(w), at, kind="crisis")
-            if n == 5:
-                comment.edits.append((at + timedelta(minutes=20), comment.text + " EDIT: nadal nic."))
-            if n == 9:
-                comment.removed_at = at + timedelta(hours=1)
+            if post.profile_id == "koszyk-fb":
+                on_facebook += 1
+                if on_facebook == 5:
+                    comment.edits.append((at + timedelta(minutes=20), comment.text + " EDIT: nadal nic."))
+                if on_facebook == 9:
+                    comment.removed_at = at + timedelta(hours=1)
         n += 1
     return [
         Crisis(

@@ -4,12 +4,15 @@ in `_reset`, `update(...) -> self`, an `alarm` property, and state that survives
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Protocol, Self
 
 # How improbable for its hour of the week a count must be to open a surge incident (split among the
 # windows tested): the `surge_p_value` setting's default. 1e-4 keeps false surge incidents near one in
 # twelve ordinary weeks of a page (`czujka bench scenarios --surge-p-value P` shows the trade).
 SURGE_P_VALUE = 1e-4
+# The series' resolution: surges judge (and the charts draw) comments per ten minutes.
+BUCKET = timedelta(minutes=10)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from functools import lru_cache
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import holidays
+from czujka.days import is_holiday
 
 SLOTS = 7 * 24
 SUNDAY = 6
-
-
-@lru_cache(maxsize=64)
-def _holidays(country: str, year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays(country, years=year)
-
-
-def is_holiday(day: date, country: str | None) -> bool:
-    return bool(country) and day in _holidays(country, day.year)  # type: ignore[arg-type]
 
 
 def slot_of(at: datetime, zone: ZoneInfo, country: str | None = "PL") -> int:

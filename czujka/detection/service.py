@@ -1,20 +1,18 @@
-"""Runs every detector over newly scored comments and turns alarms into signals and incidents.
+"""Runs every detector over newly scored comments and hands on the signals they raise.
 
-`Detectors` is the pure part — detectors in memory, fed one scored comment at a time — used alike by the
-service (which loads and saves their state in `detector_state`) and by the scenario benchmark. Surge
-detectors see each profile's comments as 10-minute buckets and also judge the bucket still open, so a
-burst is caught within minutes; thread and burst detectors see each comment.
+`Detectors` is the pure part — detectors in memory, fed one scored comment at a time — used alike by
+`detect` (which loads and saves their state in `detector_state`) and by the scenario benchmark. Surges
+see each profile's series (`series.py`); thread and burst detectors see each comment.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from czujka.analysis.models import CommentScore
 from czujka.comments.models import Comment
@@ -23,188 +21,11 @@ from czujka.detection.base import SURGE_P_VALUE, unnamed_author
 from czujka.detection.detectors.coordinated import CoordinatedDetector, Opinion
 from czujka.detection.detectors.quarrel import QuarrelDetector, Reply
 from czujka.detection.detectors.red_flag import RedFlagDetector
-from czujka.detection.detectors.surge import CountSurge, ShareSurge
-from czujka.incidents.flows import SignalIn, auto_resolve, open_or_attach
-from czujka.incidents.models import DetectorState, SeriesBucket
+from czujka.detection.models import DetectorState
+from czujka.detection.series import ProfileSurges, bucket_start, count
+from czujka.detection.signals import Scored, SignalIn
 
-BUCKET = timedelta(minutes=10)
-MAX_GAP_BUCKETS = 7 * 24 * 6
-EVIDENCE_PER_BUCKET = 50
-REPEAT_SIGNAL = timedelta(hours=1)
 REPEAT_THREAD_SIGNAL = timedelta(minutes=10)
-SURGES = (("volume_surge", "total"), ("negative_surge", "negative"), ("harm_surge", "harmful"))
-
-
-@dataclass(slots=True)
-class Scored:
-    """A scored comment as the detectors see it."""
-
-    id: int
-    profile_id: str
-    created_at: datetime
-    author: str
-    is_staff: bool
-    root_id: int
-    is_reply: bool
-    text: str
-    rating: int | None
-    sentiment: str
-    harm: float
-    harmful: bool
-    vulgar: bool
-    topic: str
-    topic_confidence: float
-    competitors: list[str]
-    new_account: bool = False
-
-    def as_reply(self) -> Reply:
-        """This comment as one turn of its thread, for the quarrel detector."""
-        return Reply(
-            self.id,
-            self.author,
-            self.created_at,
-            self.is_staff,
-            self.sentiment == "negative",
-            self.harm,
-            self.vulgar,
-        )
-
-
-def bucket_start(at: datetime) -> datetime:
-    epoch = int(at.timestamp())
-    return datetime.fromtimestamp(epoch - epoch % int(BUCKET.total_seconds()), UTC)
-
-
-class ProfileSurges:
-    """The surge detectors of one profile and its open bucket."""
-
-    def __init__(self, timezone: str, holidays: str | None, p_value: float = SURGE_P_VALUE):
-        common: dict[str, Any] = {
-            "bucket": BUCKET,
-            "window_buckets": 3,
-            "long_windows": (12, 36),
-            "alpha": p_value,
-            "warmup_buckets": 7 * 24 * 6,  # surges need a week of learning; other detectors work at once
-            # No page on fewer than three comments by three people in the window, however unusual at night.
-            "min_count": 3,
-            "min_authors": 3,
-            "timezone": timezone,
-            "holidays": holidays,
-        }
-        self.counts = {kind: CountSurge(**common) for kind, _ in SURGES}
-        self.share = ShareSurge(window_buckets=3)
-        self.open: datetime | None = None
-        self.tally = {"total": 0, "negative": 0, "harmful": 0}
-        self.ids: dict[str, list[int]] = {"total": [], "negative": [], "harmful": []}
-        self.authors: dict[str, list[str]] = {"total": [], "negative": [], "harmful": []}
-        self.last_signal: dict[str, str] = {}
-
-    def add(self, c: Scored) -> list[SignalIn]:
-        signals = self.advance(bucket_start(c.created_at), c.profile_id)
-        if self.open is None or bucket_start(c.created_at) < self.open:
-            return signals  # late comment: counted in the series, not in live detection
-        if c.is_staff:
-            return signals  # the shop's own answers are not opinions about it: a busy moderator is no surge
-        flags = {"total": True, "negative": c.sentiment == "negative", "harmful": c.harmful or c.vulgar}
-        for series, flagged in flags.items():
-            if flagged:
-                self.tally[series] += 1
-                if len(self.ids[series]) < EVIDENCE_PER_BUCKET:
-                    self.ids[series].append(c.id)
-                    self.authors[series].append(c.author)
-        elapsed = (c.created_at - self.open) / BUCKET
-        for kind, series in SURGES:
-            if flags[series]:
-                alarm = self.counts[kind].peek(
-                    self.tally[series],
-                    self.open,
-                    elapsed,
-                    tuple(self.ids[series]),
-                    tuple(self.authors[series]),
-                )
-                signals.extend(self._signal(kind, alarm, c.created_at, c.profile_id, partial=True))
-        return signals
-
-    def advance(self, to: datetime, profile_id: str) -> list[SignalIn]:
-        """Close every bucket before `to`, feeding the detectors (empty buckets count as zero)."""
-        if self.open is None:
-            self.open = to
-            return []
-        signals: list[SignalIn] = []
-        closed = 0
-        while self.open < to:
-            signals.extend(self._close(profile_id))
-            self.open += BUCKET
-            closed += 1
-            if closed >= MAX_GAP_BUCKETS:
-                self.open = to
-        return signals
-
-    def _close(self, profile_id: str) -> list[SignalIn]:
-        at = self.open + BUCKET  # type: ignore[operator]
-        for kind, series in SURGES:
-            self.counts[kind].update(
-                self.tally[series],
-                self.open,  # type: ignore[arg-type]
-                tuple(self.ids[series]),
-                tuple(self.authors[series]),
-            )
-        self.share.update(self.tally["negative"], self.tally["total"])
-        signals = []
-        for kind, _ in SURGES:
-            signals.extend(self._signal(kind, self.counts[kind].alarm, at, profile_id, partial=False))
-        self.tally = dict.fromkeys(self.tally, 0)
-        self.ids = {k: [] for k in self.ids}
-        self.authors = {k: [] for k in self.authors}
-        return signals
-
-    def _signal(
-        self, kind: str, alarm: Any, at: datetime, profile_id: str, *, partial: bool
-    ) -> list[SignalIn]:
-        if alarm is None:
-            return []
-        if kind == "negative_surge" and not self._negative_share_up(partial):
-            return []  # many comments, the usual share of negative ones: busy, not a crisis
-        last = self.last_signal.get(kind)
-        if last and at - datetime.fromisoformat(last) < REPEAT_SIGNAL:
-            return []
-        self.last_signal[kind] = at.isoformat()
-        return [
-            SignalIn(
-                profile_id, kind, f"{profile_id}:{kind}", alarm.score, at, alarm.reason, list(alarm.evidence)
-            )
-        ]
-
-    def _negative_share_up(self, partial: bool) -> bool:
-        """The window's share of negative comments is clearly above the usual share."""
-        window = list(self.share.recent)
-        if partial:
-            window = [*window[1:], (self.tally["negative"], self.tally["total"])]
-        flagged, total = sum(f for f, _ in window), sum(t for _, t in window)
-        return self.share.alarm is not None or (total > 0 and flagged / total >= self.share.share + 0.15)
-
-    def state(self) -> dict[str, Any]:
-        return {
-            "counts": {k: d.state() for k, d in self.counts.items()},
-            "share": self.share.state(),
-            "open": self.open.isoformat() if self.open else None,
-            "tally": self.tally,
-            "ids": self.ids,
-            "authors": self.authors,
-            "last_signal": self.last_signal,
-        }
-
-    def restore(self, state: dict[str, Any]) -> ProfileSurges:
-        for kind, saved in state["counts"].items():
-            self.counts[kind].restore(saved)
-        self.share.restore(state["share"])
-        self.open = datetime.fromisoformat(state["open"]) if state["open"] else None
-        self.tally, self.ids, self.last_signal = state["tally"], state["ids"], state["last_signal"]
-        # Saved before authors were kept: each comment of the open bucket counts as its own author.
-        self.authors = state.get("authors") or {
-            k: [unnamed_author(i) for i in v] for k, v in self.ids.items()
-        }
-        return self
 
 
 class Detectors:
@@ -319,41 +140,6 @@ class Detectors:
         return {key: detector.state() for key, detector in self.live.items()}
 
 
-def scored_comments(session: Session, ids: list[int]) -> list[Scored]:
-    parent = aliased(Comment)
-    rows = session.execute(
-        select(Comment, CommentScore, parent.parent_id)
-        .join(CommentScore, CommentScore.comment_id == Comment.id)
-        .outerjoin(parent, parent.id == Comment.parent_id)
-        .where(Comment.id.in_(ids))
-    ).all()
-    out = []
-    for comment, score, grandparent in rows:
-        root = grandparent or comment.parent_id or comment.id
-        author = author_key(comment.author_id, comment.author_name, comment.id)
-        out.append(
-            Scored(
-                comment.id,
-                comment.profile_id,
-                comment.created_at,
-                author,
-                comment.author_is_staff,
-                root,
-                comment.parent_id is not None,
-                comment.message,
-                comment.rating,
-                score.sentiment,
-                score.harm,
-                score.harmful,
-                score.vulgar,
-                score.topic,
-                score.topic_confidence,
-                list(score.competitors or []),
-            )
-        )
-    return sorted(out, key=lambda c: (c.created_at, c.id))
-
-
 def author_key(author_id: str | None, author_name: str | None, comment_id: int) -> str:
     """Who wrote a comment, for telling authors apart: the source's id, else the name it shows."""
     return author_id or author_name or unnamed_author(comment_id)
@@ -383,32 +169,20 @@ def _root(session: Session, root_id: int) -> Reply | None:
     )
 
 
-def _count(session: Session, c: Scored) -> None:
-    start = bucket_start(c.created_at)
-    row = session.get(SeriesBucket, (c.profile_id, start))
-    if row is None:
-        row = SeriesBucket(profile_id=c.profile_id, start=start, total=0, negative=0, harmful=0, vulgar=0)
-        session.add(row)
-    row.total += 1
-    row.negative += c.sentiment == "negative"
-    row.harmful += c.harmful
-    row.vulgar += c.vulgar
-
-
 def detect(
     session: Session,
     settings: Settings,
     *,
-    comment_ids: list[int],
+    scored: list[Scored],
     now: datetime | None = None,
-    quiet: timedelta | None = None,
     detectors: Detectors | None = None,
     save: bool = True,
 ) -> list[SignalIn]:
-    """Feed newly scored comments to the detectors; open or attach incidents; resolve quiet ones.
+    """Count newly scored comments into their series and feed them to the detectors; with `now`, also close
+    the buckets that ended by then (a quiet night counts as zeros). Returns the signals raised.
 
     A long-running process passes its own `detectors` so their state stays in memory between batches
-    (restoring a burst detector means re-hashing its window) and saves it now and then (`save`)."""
+    (restoring a burst detector means re-hashing its window) and saves it with each batch (`save`)."""
 
     def load(key: str) -> dict[str, Any] | None:
         row = session.get(DetectorState, key)
@@ -419,19 +193,13 @@ def detect(
     detectors.load = load
     detectors.root_of = lambda root_id: _root(session, root_id)
     signals: list[SignalIn] = []
-    for comment in scored_comments(session, comment_ids) if comment_ids else []:
-        _count(session, comment)
+    for comment in sorted(scored, key=lambda c: (c.created_at, c.id)):
+        count(session, comment)
         signals.extend(detectors.feed(comment))
     if now is not None:
         signals.extend(detectors.tick(now, [p.id for p in settings.profiles]))
-    for signal in signals:
-        open_or_attach(session, signal=signal)
     if save:
         save_states(session, detectors)
-    # Quiet is measured by the wall clock when ticking, else by the newest comment seen (replays, imports).
-    clock = now or max((s.at for s in signals), default=None) or _newest(session, comment_ids)
-    if clock is not None:
-        auto_resolve(session, now=clock, quiet=quiet or timedelta(hours=settings.incident_quiet_hours))
     return signals
 
 
@@ -443,9 +211,3 @@ def save_states(session: Session, detectors: Detectors) -> None:
             session.add(DetectorState(key=key, state=state, updated_at=saved_at))
         else:
             row.state, row.updated_at = state, saved_at
-
-
-def _newest(session: Session, comment_ids: list[int]) -> datetime | None:
-    if not comment_ids:
-        return None
-    return session.scalar(select(func.max(Comment.created_at)).where(Comment.id.in_(comment_ids)))

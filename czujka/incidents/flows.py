@@ -6,24 +6,14 @@ keyword arguments, and leave committing to the caller.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from czujka.detection.signals import SignalIn
 from czujka.incidents.models import OPEN_STATES, Incident, IncidentEvidence, Signal, Silence, TimelineEvent
-
-KIND_TITLES = {
-    "negative_surge": "Negative comments are surging",
-    "harm_surge": "Harmful and vulgar comments are piling up",
-    "volume_surge": "Comment volume is surging",
-    "quarrel": "A quarrel is heating up in a thread",
-    "coordinated": "A coordinated burst of near-identical opinions",
-    "red_flag": "A comment with legal or safety weight",
-    "keyword": "A watched keyword",
-}
-
+from czujka.vocabulary import kind_title
 
 MAX_EVIDENCE_PER_SIGNAL = 200
 
@@ -34,29 +24,6 @@ class FlowError(ValueError):
 
 class NoSuchIncident(FlowError):
     """The action names an incident that does not exist."""
-
-
-@dataclass(slots=True)
-class SignalIn:
-    profile_id: str
-    kind: str
-    dedup_key: str
-    score: float
-    at: datetime
-    reason: str
-    evidence: list[int] = field(default_factory=list)
-    topic: str | None = None
-
-    @property
-    def severity(self) -> int:
-        """1–3 from the evidence: how sure the detector is and how much it has seen."""
-        if self.kind == "red_flag":
-            return 3 if self.score >= 1.0 else 2
-        if self.score >= 0.9 or len(self.evidence) >= 20:
-            return 3
-        if self.score >= 0.7 or len(self.evidence) >= 8:
-            return 2
-        return 1
 
 
 def event(
@@ -118,7 +85,7 @@ def open_or_attach(session: Session, *, signal: SignalIn) -> Incident | None:
             dedup_key=signal.dedup_key,
             state="triggered",
             severity=signal.severity,
-            title=KIND_TITLES.get(signal.kind, signal.kind),
+            title=kind_title(signal.kind),
             topic=signal.topic,
             opened_at=signal.at,
             last_signal_at=signal.at,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from sqlalchemy import Select, Subquery, func, select
@@ -10,6 +11,19 @@ from sqlalchemy.orm import Session
 from czujka.analysis.models import CommentScore
 from czujka.comments.models import Comment
 from czujka.incidents.models import OPEN_STATES, Incident, IncidentEvidence, TimelineEvent
+
+
+def incident_topic(session: Session, incident: Incident) -> str | None:
+    """The incident's topic, else the most common topic of its evidence (other than 'other')."""
+    if incident.topic:
+        return incident.topic
+    topics = session.scalars(
+        select(CommentScore.topic)
+        .join(IncidentEvidence, IncidentEvidence.comment_id == CommentScore.comment_id)
+        .where(IncidentEvidence.incident_id == incident.id, CommentScore.topic != "other")
+        .limit(500)
+    ).all()
+    return Counter(topics).most_common(1)[0][0] if topics else None
 
 
 def incident_summary(incident: Incident, evidence_count: int) -> dict[str, Any]:

@@ -6,7 +6,6 @@ previews fetch links before a person ever taps them.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,21 +16,20 @@ from sqlalchemy.orm import Session
 from czujka.incidents import flows
 from czujka.incidents.models import Incident
 from czujka.notifications.models import AckLink
+from czujka.storage.secrets import hash_token
 
 
 class AckLinkError(ValueError):
     """The link is unknown, expired or used; the message says which."""
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def create_link(session: Session, *, incident_id: int, person_id: str, now: datetime, hours: float) -> str:
     token = secrets.token_urlsafe(32)
     session.add(
         AckLink(
-            token_hash=_hash(token),
+            token_hash=hash_token(token),
             incident_id=incident_id,
             person_id=person_id,
             created_at=now,
@@ -48,7 +46,7 @@ class LinkView:
 
 
 def look_up(session: Session, *, token: str, now: datetime) -> LinkView:
-    link = session.scalar(select(AckLink).where(AckLink.token_hash == _hash(token)))
+    link = session.scalar(select(AckLink).where(AckLink.token_hash == hash_token(token)))
     if link is None:
         raise AckLinkError("this acknowledge link is not valid")
     if link.used_at is not None:

@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from czujka.oncall.config import WEBPUSH
-
+WEBPUSH = "webpush"  # the channel a person lists in czujka.toml to get pages in their browsers
 _file_lock = threading.Lock()
 _notifiers = threading.local()
 _LOG_PREFIX = re.compile(r"^\S+ \S+ - \w+ - ", re.MULTILINE)
@@ -42,9 +41,25 @@ class Delivery:
     gone: bool = False  # the receiver says the address no longer exists (Web Push 404/410)
 
 
+def file_target(url: str) -> Path:
+    """The file a `file://` channel writes to. Only `file:///absolute/path` (or `file://localhost/…`) is
+    one: in `file://czujka-data/pages.jsonl` the first word is a host, and the page would land elsewhere."""
+    parts = urlsplit(url)
+    path = Path(unquote(parts.path))
+    if parts.netloc not in ("", "localhost") or not path.is_absolute():
+        raise ValueError(
+            f"a file:// channel needs an absolute path, as in file:///var/lib/czujka/pages.jsonl "
+            f"(not {url.split('://', 1)[0]}://{parts.netloc}{parts.path})"
+        )
+    return path
+
+
 def _write_file(url: str, page: Page) -> Delivery:
     """`file:///path/pages.jsonl`: one JSON line per page (for demos, tests and air-gapped set-ups)."""
-    path = Path(unquote(urlsplit(url).path))
+    try:
+        path = file_target(url)
+    except ValueError as exc:
+        return Delivery(False, str(exc), gone=True)
     record = {
         "at": datetime.now(UTC).isoformat(),
         "title": page.title,

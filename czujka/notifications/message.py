@@ -6,46 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-KIND_NAMES = {
-    "pl": {
-        "negative_surge": "fala negatywnych komentarzy",
-        "harm_surge": "przybywa wulgarnych i obraźliwych komentarzy",
-        "volume_surge": "nagły wzrost liczby komentarzy",
-        "quarrel": "kłótnia w wątku",
-        "coordinated": "skoordynowany atak: seria niemal identycznych opinii",
-        "red_flag": "komentarz o wadze prawnej lub dotyczący bezpieczeństwa",
-        "keyword": "obserwowane słowo",
-    },
-    "en": {
-        "negative_surge": "negative comments are surging",
-        "harm_surge": "vulgar and abusive comments are piling up",
-        "volume_surge": "comment volume is surging",
-        "quarrel": "a quarrel is heating up in a thread",
-        "coordinated": "a coordinated burst of near-identical opinions",
-        "red_flag": "a comment with legal or safety weight",
-        "keyword": "a watched keyword",
-    },
-}
-TOPIC_NAMES = {
-    "pl": {
-        "delivery": "dostawa",
-        "payment": "płatności",
-        "product": "produkt",
-        "refund": "zwroty",
-        "service": "obsługa",
-        "legal-safety": "prawo i bezpieczeństwo",
-        "other": "inne",
-    },
-    "en": {
-        "delivery": "delivery",
-        "payment": "payments",
-        "product": "product",
-        "refund": "returns",
-        "service": "service",
-        "legal-safety": "legal and safety",
-        "other": "other",
-    },
-}
+from czujka.vocabulary import kind_name, topic_name
+
 WORDS = {
     "pl": {
         "severity": "waga",
@@ -90,13 +52,8 @@ class Expert:
     email: str | None
 
 
-def kind_name(kind: str, language: str) -> str:
-    return KIND_NAMES.get(language, KIND_NAMES["en"]).get(kind, kind)
-
-
-def topic_name(topic: str | None, language: str) -> str:
-    names = TOPIC_NAMES.get(language, TOPIC_NAMES["en"])
-    return names.get(topic or "", topic or WORDS.get(language, WORDS["en"])["none"])
+def _topic(topic: str | None, language: str) -> str:
+    return topic_name(topic, language) or WORDS.get(language, WORDS["en"])["none"]
 
 
 def render_page(
@@ -121,7 +78,7 @@ def render_page(
     title = f"[czujka] {w['severity']} {severity}/3 · {profile_name}: {kind_name(kind, language)}"
     lines = [
         f"{w['profile']}: {profile_name} · {w['since']} {local:%Y-%m-%d %H:%M} · "
-        f"{w['topic']}: {topic_name(topic, language)}",
+        f"{w['topic']}: {_topic(topic, language)}",
         f"{w['ack']}: {ack_url}",
         f"{w['open']} #{incident_id}: {url}",
     ]
@@ -133,7 +90,7 @@ def render_page(
         for e in experts:
             contact = " · ".join(x for x in (e.phone, e.email) if x)
             lines.append(
-                f"  {e.name} ({', '.join(topic_name(t, language) for t in e.topics)}) {contact}".rstrip()
+                f"  {e.name} ({', '.join(topic_name(t, language) or t for t in e.topics)}) {contact}".rstrip()
             )
     lines.append(f"{w['step']} {step + 1}")
     return title, "\n".join(lines)

@@ -1,13 +1,14 @@
-"""The outbox of pages, one-tap acknowledge links, browser push subscriptions and generated secrets."""
+"""The outbox of pages, one-tap acknowledge links and browser push subscriptions."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from czujka.storage.base import Base, UTCDateTime, utcnow
+from czujka.storage.base import Base, JSONDoc, UTCDateTime, utcnow
 
 
 class Notification(Base):
@@ -27,6 +28,9 @@ class Notification(Base):
     round: Mapped[int] = mapped_column(Integer)
     via: Mapped[str] = mapped_column(String(120))
     urgency: Mapped[str] = mapped_column(String(10))
+    # Decided when the page is queued: the incident's topic then, and the experts reachable for it.
+    topic: Mapped[str | None] = mapped_column(String(20))
+    experts: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONDoc)
     status: Mapped[str] = mapped_column(String(20), default="pending")  # pending sending sent failed skipped
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     send_after: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -64,13 +68,3 @@ class PushSubscription(Base):
     auth: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)
-
-
-class ServiceSecret(Base):
-    """Keys czujka generates for itself once (VAPID), shared by every process through the database."""
-
-    __tablename__ = "service_secrets"
-
-    name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -25,8 +25,6 @@ from czujka.notifications.ack import create_link
 from czujka.notifications.channels import Delivery, Page, send
 from czujka.notifications.message import Expert, Quote, render_page
 from czujka.notifications.models import Notification
-from czujka.oncall.escalation import experts_for
-from czujka.oncall.service import incident_topic
 from czujka.storage.dialect import skip_locked
 from czujka.storage.engine import session_scope
 
@@ -123,11 +121,11 @@ def _prepare(
     token = create_link(
         session, incident_id=incident.id, person_id=person.id, now=now, hours=settings.ack_link_hours
     )
-    topic = incident_topic(session, incident)
+    topic = notification.topic
     profile = settings.profile(incident.profile_id)
     base = settings.public_url.rstrip("/")
     experts = [
-        Expert(e.name, tuple(e.expert_in), e.phone, e.email) for e in experts_for(settings, topic, now)
+        Expert(e["name"], tuple(e["topics"]), e.get("phone"), e.get("email")) for e in notification.experts or []
     ]
     title, body = render_page(
         language=person.language,

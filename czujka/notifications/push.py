@@ -11,13 +11,13 @@ import json
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from czujka.config import Settings
 from czujka.notifications.channels import Delivery, Page
-from czujka.notifications.models import PushSubscription, ServiceSecret
+from czujka.notifications.models import PushSubscription
 from czujka.storage.engine import session_scope
+from czujka.storage.secrets import service_secret
 
 VAPID_SECRET = "vapid_private_pem"
 
@@ -33,19 +33,13 @@ def vapid_key(settings: Settings, sessions: sessionmaker[Session]) -> Any:
     if settings.vapid_private_key is not None:
         raw = settings.vapid_private_key.get_secret_value().strip()
         return Vapid.from_pem(raw.encode()) if raw.startswith("-----") else Vapid.from_string(raw)
-    with session_scope(sessions) as session:
-        stored = session.get(ServiceSecret, VAPID_SECRET)
-        if stored is not None:
-            return Vapid.from_pem(stored.value.encode())
-    key = Vapid()
-    key.generate_keys()
-    try:
-        with session_scope(sessions) as session:
-            session.add(ServiceSecret(name=VAPID_SECRET, value=key.private_pem().decode()))
-    except IntegrityError:  # another process generated it first: use theirs
-        with session_scope(sessions) as session:
-            return Vapid.from_pem(session.get(ServiceSecret, VAPID_SECRET).value.encode())
-    return key
+
+    def generate() -> str:
+        key = Vapid()
+        key.generate_keys()
+        return key.private_pem().decode()
+
+    return Vapid.from_pem(service_secret(sessions, VAPID_SECRET, generate).encode())
 
 
 def application_server_key(settings: Settings, sessions: sessionmaker[Session]) -> str:

@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from czujka.config import Settings
-from czujka.oncall.config import KINDS, TOPICS, WEBPUSH
+from czujka.notifications.channels import WEBPUSH
 from czujka.oncall.escalation import route_policy
 from czujka.oncall.schedule import GAP_HORIZON, coverage_gaps
+from czujka.vocabulary import EXPERT_TOPICS, KINDS
 
 
 @dataclass
@@ -67,7 +68,7 @@ def oncall_report(settings: Settings, *, now: datetime | None = None) -> OncallR
         if unrouted:
             report.warnings.append(f"profile {profile.id}: nobody is paged for {', '.join(unrouted)}")
     experts = {t for p in settings.people for t in p.expert_in}
-    missing = [t for t in TOPICS if t not in experts]
+    missing = [t for t in EXPERT_TOPICS if t not in experts]
     if missing:
         report.warnings.append(f"no expert for topic(s): {', '.join(missing)}")
     return report

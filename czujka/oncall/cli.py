@@ -91,8 +91,8 @@ def simulate_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """The pages (time, person, channel) an incident would cause. Sends nothing."""
-    from czujka.oncall.config import KINDS, TOPIC_ALIASES, TOPICS
     from czujka.oncall.escalation import route_policy, simulate
+    from czujka.vocabulary import EXPERT_TOPICS, KINDS, TOPIC_ALIASES
 
     settings = settings_or_exit(config)
     if settings.profile(profile) is None:
@@ -100,8 +100,8 @@ def simulate_cmd(
     if kind not in KINDS:
         raise fail(f"unknown kind {kind!r} (known: {', '.join(KINDS)})", 2)
     topic = TOPIC_ALIASES.get(topic, topic) if topic else None
-    if topic is not None and topic not in TOPICS:
-        raise fail(f"unknown topic {topic!r} (known: {', '.join(TOPICS)})", 2)
+    if topic is not None and topic not in EXPERT_TOPICS:
+        raise fail(f"unknown topic {topic!r} (known: {', '.join(EXPERT_TOPICS)})", 2)
     zone = settings.timezone_of(profile)
     start = parse_at(at, zone)
     policy = route_policy(settings, profile=profile, kind=kind, severity=severity)

@@ -14,14 +14,12 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from czujka.notifications.channels import WEBPUSH, file_target
 from czujka.oncall.windows import WeeklyWindows, WindowError, parse_windows
 from czujka.validators import check_timezone, resolve_secret
+from czujka.vocabulary import EXPERT_TOPICS, KINDS, TOPIC_ALIASES
 
 ID = r"^[a-z0-9][a-z0-9_.-]{0,62}$"
-TOPICS = ("delivery", "payment", "product", "refund", "service", "legal-safety")
-TOPIC_ALIASES = {"returns": "refund", "legal_safety": "legal-safety", "legal": "legal-safety"}
-KINDS = ("negative_surge", "harm_surge", "volume_surge", "quarrel", "coordinated", "red_flag", "keyword")
-WEBPUSH = "webpush"
 
 
 def _windows(values: list[str]) -> list[str]:
@@ -74,6 +72,8 @@ class PersonConfig(_Strict):
             if not isinstance(value, str) or not (value == WEBPUSH or "://" in value):
                 shown = raw if isinstance(raw, str) and raw.startswith("env:") else f"channel {i + 1}"
                 raise ValueError(f"{shown}: not an Apprise URL (scheme://…) nor 'webpush'")
+            if value.startswith("file://"):
+                file_target(value)  # its message names the problem and shows the right form
             out.append(value)
         return out
 
@@ -83,8 +83,8 @@ class PersonConfig(_Strict):
         out = []
         for value in values:
             topic = TOPIC_ALIASES.get(value, value)
-            if topic not in TOPICS:
-                raise ValueError(f"unknown topic {value!r} (known: {', '.join(TOPICS)})")
+            if topic not in EXPERT_TOPICS:
+                raise ValueError(f"unknown topic {value!r} (known: {', '.join(EXPERT_TOPICS)})")
             out.append(topic)
         return out
 

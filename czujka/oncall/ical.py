@@ -7,30 +7,18 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from czujka.config import Settings
-from czujka.notifications.models import ServiceSecret
 from czujka.oncall.config import ScheduleConfig
 from czujka.oncall.schedule import shifts
-from czujka.storage.engine import session_scope
+from czujka.storage.secrets import service_secret
 
 CALENDAR_SECRET = "calendar_key"
 
 
 def _secret(sessions: sessionmaker[Session]) -> str:
-    with session_scope(sessions) as session:
-        row = session.get(ServiceSecret, CALENDAR_SECRET)
-        if row is not None:
-            return row.value
-    try:
-        with session_scope(sessions) as session:
-            value = secrets.token_hex(32)
-            session.add(ServiceSecret(name=CALENDAR_SECRET, value=value))
-        return value
-    except IntegrityError:
-        return _secret(sessions)
+    return service_secret(sessions, CALENDAR_SECRET, lambda: secrets.token_hex(32))
 
 
 def feed_key(sessions: sessionmaker[Session], schedule_id: str) -> str:

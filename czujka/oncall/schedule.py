@@ -8,11 +8,11 @@ daylight-saving changes. Public holidays can switch a layer off, on all day, or 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from functools import lru_cache
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from czujka.days import is_holiday
 from czujka.oncall.config import LayerConfig, ScheduleConfig, parse_local_time
 from czujka.oncall.windows import DAY_MINUTES
 
@@ -31,17 +31,6 @@ class Shift:
     end: datetime
     people: tuple[str, ...]
     layer: str | None
-
-
-@lru_cache(maxsize=256)
-def _holidays(country: str, year: int) -> frozenset[date]:
-    import holidays
-
-    return frozenset(holidays.country_holidays(country, years=year))
-
-
-def is_holiday(country: str | None, day: date) -> bool:
-    return bool(country) and day in _holidays(country, day.year)
 
 
 def _zone(schedule: ScheduleConfig) -> ZoneInfo:
@@ -79,7 +68,7 @@ def who_is_on_duty(schedule: ScheduleConfig, at: datetime) -> OnDuty:
         if parse_local_time(override.start, zone) <= at < parse_local_time(override.end, zone):
             return OnDuty((override.person,), "override")
     local = at.astimezone(_zone(schedule)).replace(tzinfo=None)
-    holiday = is_holiday(schedule.holidays, local.date())
+    holiday = is_holiday(local.date(), schedule.holidays)
     for layer in reversed(schedule.layers):
         person = _layer_person(layer, local, holiday, zone)
         if person is not None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import socket
-from collections import Counter
 from datetime import datetime, timedelta
 
 import structlog
@@ -17,13 +16,21 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from czujka.analysis.models import CommentScore
 from czujka.config import Settings
 from czujka.incidents.flows import event
-from czujka.incidents.models import Incident, IncidentEvidence
+from czujka.incidents.models import Incident
+from czujka.incidents.service import incident_topic
 from czujka.notifications.models import Notification
 from czujka.oncall.config import channel_label
-from czujka.oncall.escalation import Action, EscalationState, next_action, recipients, route_policy, urgency
+from czujka.oncall.escalation import (
+    Action,
+    EscalationState,
+    experts_for,
+    next_action,
+    recipients,
+    route_policy,
+    urgency,
+)
 from czujka.oncall.models import Escalation, LoopHeartbeat
 from czujka.storage.dialect import insert_ignoring_duplicates, skip_locked
 from czujka.storage.engine import session_scope
@@ -43,19 +50,6 @@ def _told(
 ) -> None:
     """A timeline entry written by the escalator itself."""
     event(session, incident, at=now, kind=kind, actor="czujka", message=message, data=data or None)
-
-
-def incident_topic(session: Session, incident: Incident) -> str | None:
-    """The incident's topic, else the most common topic of its evidence (other than 'other')."""
-    if incident.topic:
-        return incident.topic
-    topics = session.scalars(
-        select(CommentScore.topic)
-        .join(IncidentEvidence, IncidentEvidence.comment_id == CommentScore.comment_id)
-        .where(IncidentEvidence.incident_id == incident.id, CommentScore.topic != "other")
-        .limit(500)
-    ).all()
-    return Counter(topics).most_common(1)[0][0] if topics else None
 
 
 def open_escalations(session: Session, *, settings: Settings, now: datetime) -> int:
@@ -227,6 +221,11 @@ def _queue_pages(
     topic = incident_topic(session, incident)
     people, notes = recipients(settings, action.targets, topic=topic, at=now)
     level = urgency(settings, incident.severity)
+    # The page names the experts to call: decided now, with the recipients, and kept with each page.
+    experts = [
+        {"name": e.name, "topics": list(e.expert_in), "phone": e.phone, "email": e.email}
+        for e in experts_for(settings, topic, now)
+    ]
     rows = []
     for r in people:
         page_key = f"{incident.id}:s{incident.severity}:r{action.round}:{action.step}:{r.person.id}"
@@ -246,6 +245,8 @@ def _queue_pages(
                     "round": action.round,
                     "via": r.via[:120],
                     "urgency": level,
+                    "topic": topic,
+                    "experts": experts,
                     "status": "pending",
                     "attempts": 0,
                     "send_after": now + timedelta(minutes=delay),

@@ -17,9 +17,9 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from czujka.comments.events import Batch, CommentEvent
 from czujka.comments.service import ingest
 from czujka.config import Settings
-from czujka.sources.base import Batch, CommentEvent
 from czujka.sources.records import RowError, to_event
 from czujka.storage.engine import session_scope
 

@@ -17,9 +17,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
+from czujka.comments.events import Batch, CommentEvent, PostEvent
 from czujka.config import ProfileConfig
-from czujka.sources.base import Batch, CommentEvent, PostEvent, parse_time
+from czujka.sources.base import parse_time
 from czujka.sources.meta import instagram_comment
 
 THROTTLE_CODES = {4, 17, 32, 613}
@@ -40,6 +42,13 @@ class TokenExpired(GraphError):
 
 class RateLimited(GraphError):
     """Meta kept throttling after every retry."""
+
+
+class _Throttled(Exception):
+    """One throttled answer, retried by the client; `regain` is how long Meta says to wait (seconds)."""
+
+    def __init__(self, code: int | None, regain: float):
+        self.code, self.regain = code, regain
 
 
 @dataclass
@@ -70,41 +79,57 @@ class GraphClient:
         self.sleep(seconds)
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        url = self._url(path)
-        for attempt in range(self.max_retries + 1):
-            self.calls += 1
-            response = self.http.get(
-                url,
-                params=params if not path.startswith("http") else None,
-                headers={"Authorization": f"Bearer {self.token}"},
+        """One Graph API call; throttling is retried with exponential back-off (or as long as Meta says
+        access is blocked, if longer), up to `max_retries` times."""
+        retrying = Retrying(
+            retry=retry_if_exception_type(_Throttled),
+            stop=stop_after_attempt(self.max_retries + 1),
+            wait=self._throttled_wait,
+            sleep=self._pause,
+            reraise=True,
+        )
+        try:
+            return retrying(self._get_once, path, params)
+        except _Throttled as exc:
+            raise RateLimited(
+                f"still throttled after {self.max_retries} retries (code {exc.code})", code=exc.code
+            ) from None
+
+    def _throttled_wait(self, state: RetryCallState) -> float:
+        throttled = state.outcome.exception() if state.outcome else None
+        regain = throttled.regain if isinstance(throttled, _Throttled) else 0.0
+        return max(regain, self.backoff_seconds * 2 ** (state.attempt_number - 1))
+
+    def _get_once(self, path: str, params: dict[str, Any] | None) -> dict[str, Any]:
+        self.calls += 1
+        response = self.http.get(
+            self._url(path),
+            params=params if not path.startswith("http") else None,
+            headers={"Authorization": f"Bearer {self.token}"},
+        )
+        regain = self._observe_usage(response.headers)
+        try:
+            data = response.json()
+        except ValueError:
+            raise GraphError(
+                f"Graph API answered {response.status_code} with a body that is not JSON"
+            ) from None
+        error = data.get("error") if isinstance(data, dict) else None
+        if error is None and response.is_success:
+            if self.usage >= self.usage_threshold:
+                self._pause(max(regain, self.backoff_seconds))
+            return data
+        code = error.get("code") if isinstance(error, dict) else None
+        message = error.get("message", "") if isinstance(error, dict) else response.text[:200]
+        if code == TOKEN_EXPIRED:
+            raise TokenExpired(
+                f"access token rejected (code 190): {message}; renew it and update the profile's token",
+                code=code,
+                subcode=error.get("error_subcode") if isinstance(error, dict) else None,
             )
-            regain = self._observe_usage(response.headers)
-            try:
-                data = response.json()
-            except ValueError:
-                raise GraphError(
-                    f"Graph API answered {response.status_code} with a body that is not JSON"
-                ) from None
-            error = data.get("error") if isinstance(data, dict) else None
-            if error is None and response.is_success:
-                if self.usage >= self.usage_threshold:
-                    self._pause(max(regain, self.backoff_seconds))
-                return data
-            code = error.get("code") if isinstance(error, dict) else None
-            message = error.get("message", "") if isinstance(error, dict) else response.text[:200]
-            if code == TOKEN_EXPIRED:
-                raise TokenExpired(
-                    f"access token rejected (code 190): {message}; renew it and update the profile's token",
-                    code=code,
-                    subcode=error.get("error_subcode") if isinstance(error, dict) else None,
-                )
-            if code in THROTTLE_CODES or response.status_code == 429:
-                if attempt == self.max_retries:
-                    raise RateLimited(f"still throttled after {attempt} retries (code {code})", code=code)
-                self._pause(max(regain, self.backoff_seconds * 2**attempt))
-                continue
-            raise GraphError(f"Graph API error {code}: {message}", code=code)
-        raise AssertionError("unreachable")
+        if code in THROTTLE_CODES or response.status_code == 429:
+            raise _Throttled(code, regain)
+        raise GraphError(f"Graph API error {code}: {message}", code=code)
 
     def _observe_usage(self, headers: httpx.Headers) -> float:
         """Record the highest usage percentage; return the seconds Meta says access is blocked for."""

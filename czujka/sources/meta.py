@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from czujka.comments.events import Batch, CommentEvent, CommentVerb, PostEvent
 from czujka.config import ProfileConfig
-from czujka.sources.base import Batch, CommentEvent, CommentVerb, PostEvent, parse_time
+from czujka.sources.base import parse_time
 from czujka.sources.signing import sign, verify_signature
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"

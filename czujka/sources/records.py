@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from czujka.comments.events import CommentEvent
 from czujka.config import Settings
-from czujka.sources.base import CommentEvent, parse_time
+from czujka.sources.base import parse_time
 
 TRUE_WORDS = {"1", "true", "yes", "tak", "t", "y"}
 FALSE_WORDS = {"0", "false", "no", "nie", "n", "f", ""}

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from sqlalchemy.orm import Session, sessionmaker
 
 from czujka.comments.service import ingest
-from czujka.config import ProfileConfig
+from czujka.config import ProfileConfig, Settings
 from czujka.logs import get_logger
-from czujka.runtime import Runtime
 from czujka.sources.graph import GraphClient, GraphError, RateLimited, TokenExpired, poll_profile
 from czujka.sources.models import PollState
 from czujka.storage.engine import session_scope
@@ -30,16 +29,17 @@ class PollOutcome:
     error_kind: str | None = None
 
 
-def pollable(runtime: Runtime) -> list[ProfileConfig]:
+def pollable(settings: Settings) -> list[ProfileConfig]:
     return [
         p
-        for p in runtime.settings.profiles
+        for p in settings.profiles
         if p.poll and p.access_token is not None and p.platform in ("facebook", "instagram")
     ]
 
 
 def poll_once(
-    runtime: Runtime,
+    sessions: sessionmaker[Session],
+    settings: Settings,
     profile: ProfileConfig,
     *,
     http: httpx.Client,
@@ -50,7 +50,6 @@ def poll_once(
     if profile.access_token is None:
         raise ValueError(f"profile {profile.id} has no access_token to poll with")
     now = now or datetime.now(UTC)
-    settings = runtime.settings
     client = GraphClient(
         base_url=settings.graph_base_url,
         version=settings.graph_api_version,
@@ -59,7 +58,7 @@ def poll_once(
     )
     if sleep is not None:
         client.sleep = sleep
-    with session_scope(runtime.sessions) as session:
+    with session_scope(sessions) as session:
         state = session.get(PollState, profile.id)
         watermark = state.watermark if state else None
     outcome = PollOutcome(profile.id)
@@ -72,7 +71,7 @@ def poll_once(
             lookback=timedelta(days=settings.poll_lookback_days),
         )
         for raw, batch in pages:
-            with session_scope(runtime.sessions) as session:
+            with session_scope(sessions) as session:
                 result = ingest(session, source=f"graph:{profile.id}", body=raw, batch=batch)
             outcome.pages += 1
             outcome.stored += result.stored
@@ -83,7 +82,7 @@ def poll_once(
         outcome.error, outcome.error_kind = str(exc), "rate_limited"
     except (GraphError, httpx.HTTPError) as exc:
         outcome.error, outcome.error_kind = f"{type(exc).__name__}: {exc}", "error"
-    with session_scope(runtime.sessions) as session:
+    with session_scope(sessions) as session:
         state = session.get(PollState, profile.id) or PollState(profile_id=profile.id)
         state.last_run_at = now
         state.last_error, state.error_kind = outcome.error, outcome.error_kind
@@ -95,15 +94,3 @@ def poll_once(
     else:
         log.info("poll done", profile=profile.id, pages=outcome.pages, stored=outcome.stored)
     return outcome
-
-
-def poll_forever(runtime: Runtime, stop: threading.Event) -> None:
-    """The polling loop of `czujka serve` and `czujka worker`."""
-    with httpx.Client(timeout=30) as http:
-        while not stop.is_set():
-            runtime.heartbeats["poller"] = datetime.now(UTC)
-            for profile in pollable(runtime):
-                if stop.is_set():
-                    break
-                poll_once(runtime, profile, http=http, sleep=lambda s: stop.wait(s))
-            stop.wait(runtime.settings.poll_interval_seconds)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from czujka.comments.events import Batch
 from czujka.config import Settings
-from czujka.sources.base import Batch
 from czujka.sources.meta import PayloadError
 from czujka.sources.records import RowError, to_event
 

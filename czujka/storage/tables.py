@@ -3,10 +3,12 @@
 from czujka.analysis import models as analysis_models
 from czujka.auth import models as auth_models
 from czujka.comments import models as comment_models
+from czujka.detection import models as detection_models
 from czujka.incidents import models as incident_models
 from czujka.notifications import models as notification_models
 from czujka.oncall import models as oncall_models
 from czujka.sources import models as source_models
+from czujka.storage import secrets as secret_models
 from czujka.storage.base import Base
 
 __all__ = [
@@ -14,8 +16,10 @@ __all__ = [
     "analysis_models",
     "auth_models",
     "comment_models",
+    "detection_models",
     "incident_models",
     "notification_models",
     "oncall_models",
+    "secret_models",
     "source_models",
 ]

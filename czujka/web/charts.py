@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from czujka.incidents.models import Incident, SeriesBucket
+from czujka.detection.models import SeriesBucket
+from czujka.incidents.models import Incident
 
 WIDTH, HEIGHT = 720, 240
 LEFT, RIGHT, TOP, BOTTOM = 40, 40, 12, 28

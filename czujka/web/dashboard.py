@@ -15,10 +15,15 @@ from czujka.analysis.models import CommentScore
 from czujka.comments.models import Comment
 from czujka.config import Settings
 from czujka.incidents.models import OPEN_STATES, Incident
-from czujka.incidents.service import evidence_counts, incident_evidence, incident_timeline, open_first
+from czujka.incidents.service import (
+    evidence_counts,
+    incident_evidence,
+    incident_timeline,
+    incident_topic,
+    open_first,
+)
 from czujka.oncall.escalation import experts_for, recipients
 from czujka.oncall.models import Escalation
-from czujka.oncall.service import incident_topic
 
 Segment = tuple[str, bool]  # text, vulgar
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from czujka.notifications.message import KIND_NAMES, TOPIC_NAMES
+from czujka.vocabulary import kind_name, topic_name
 
 # key: (Polish, English)
 WORDS: dict[str, tuple[str, str]] = {
@@ -161,11 +161,11 @@ def translator(language: str) -> Callable[..., str]:
         entry = WORDS.get(key)
         if entry is None:
             if key.startswith("kind."):
-                return KIND_NAMES["pl" if pl else "en"].get(key[5:], key[5:])
+                return kind_name(key[5:], "pl" if pl else "en")
             if key.startswith("ev."):
                 return key[3:]
             if key.startswith("topic."):
-                return TOPIC_NAMES["pl" if pl else "en"].get(key[6:], key[6:])
+                return topic_name(key[6:], "pl" if pl else "en") or key[6:]
             return MESSAGES_PL.get(key, key) if pl else key
         text = entry[0] if pl else entry[1]
         return text.format(**values) if values else text

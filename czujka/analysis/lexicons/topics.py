@@ -6,7 +6,9 @@ paczką). Written for czujka from how shop customers write; weights say how sure
 
 from __future__ import annotations
 
-TOPICS = ("delivery", "payment", "product", "refund", "service", "legal-safety", "other")
+from czujka import vocabulary
+
+TOPICS = tuple(vocabulary.TOPICS)
 # When two topics tie, the one a person must act on sooner wins.
 PRIORITY = ("legal-safety", "refund", "payment", "delivery", "product", "service", "other")
 

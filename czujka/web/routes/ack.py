@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from czujka.notifications.ack import AckLinkError, look_up, use_link
-from czujka.notifications.message import kind_name
+from czujka.vocabulary import kind_name
 from czujka.web.deps import RuntimeDep, SessionDep
 from czujka.web.templating import render
 

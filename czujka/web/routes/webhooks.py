@@ -13,10 +13,10 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
 
+from czujka.comments.events import Batch
 from czujka.comments.service import ingest
 from czujka.logs import get_logger
 from czujka.runtime import Runtime
-from czujka.sources.base import Batch
 from czujka.sources.meta import SIGNATURE_HEADER, PayloadError
 from czujka.sources.signing import verify_signature
 from czujka.sources.webhook import SIGNATURE_HEADER as GENERIC_SIGNATURE_HEADER

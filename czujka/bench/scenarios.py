@@ -18,12 +18,14 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from czujka.demo.scenario import poisson
+import numpy as np
+
+from czujka.days import is_holiday
 from czujka.detection.base import SURGE_P_VALUE
-from czujka.detection.calendar import is_holiday
 from czujka.detection.detectors.quarrel import Reply
-from czujka.detection.service import BUCKET, Detectors, Scored
-from czujka.incidents.flows import SignalIn
+from czujka.detection.series import BUCKET
+from czujka.detection.service import Detectors
+from czujka.detection.signals import Scored, SignalIn
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 WEEK_ONE = datetime(2026, 10, 26, tzinfo=WARSAW)  # history starts on a Monday; the measured week has 11 Nov
@@ -80,6 +82,7 @@ class Scenario:
 class _Builder:
     def __init__(self, seed: int):
         self.rng = random.Random(seed)
+        self.counts = np.random.default_rng(seed)  # how many comments a bucket gets: Poisson draws
         self.next_id = 0
 
     def comment(self, at: datetime, profile: str = "shop", **kw: Any) -> Scored:
@@ -130,7 +133,7 @@ def _traffic(b: _Builder, start: datetime, days: int, peak: float, busy: bool) -
         if busy and local.weekday() == 0 and 9 <= local.hour < 12:
             factor *= 2.5  # a busy Monday morning after a newsletter
         rate = peak * factor / 6
-        for _ in range(poisson(b.rng, rate)):
+        for _ in range(int(b.counts.poisson(rate))):
             comment = b.ordinary(at + timedelta(seconds=b.rng.randrange(600)))
             out.append(comment)
             out += _ordinary_thread(b, comment)

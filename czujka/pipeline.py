@@ -1,0 +1,211 @@
+"""A comment's whole journey after it is stored, in one place:
+
+    pending comments → analysis (scores) → detection (series, signals) → incidents (open, attach, resolve)
+    → on-call (escalation steps queue pages) → notifications (pages sent on their channels)
+
+Each stage is a plain function of its own domain; this module calls them in order and hands the data on in
+memory: the rows that analysis scored go straight to the detectors, and the signals straight to incidents.
+No stage knows the next one. `Pipeline` runs a batch at a time (the demo, imports, the CLI) or as the
+background loops of `czujka serve` and `czujka worker`, with Graph API polling beside them as a source.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from sqlalchemy.orm import Session
+
+from czujka.analysis import service as analysis
+from czujka.analysis.scorer import Score
+from czujka.detection.service import Detectors, author_key, detect, save_states
+from czujka.detection.signals import Scored
+from czujka.incidents.flows import auto_resolve, open_or_attach
+from czujka.logs import get_logger
+from czujka.notifications.sender import send_forever
+from czujka.oncall.service import beat, run_escalations
+from czujka.runtime import Runtime
+from czujka.sources.service import poll_once, pollable
+from czujka.storage.base import utcnow
+from czujka.storage.engine import session_scope
+
+SAVE_EVERY_SECONDS = 60.0
+ESCALATE_TICK_SECONDS = 0.25
+BEAT_SECONDS = 5.0
+log = get_logger(__name__)
+
+
+def scored(row: analysis.Pending, score: Score) -> Scored:
+    """A comment as analysis left it, as the detectors take it."""
+    return Scored(
+        row.id,
+        row.profile_id,
+        row.created_at,
+        author_key(row.author_id, row.author_name, row.id),
+        row.author_is_staff,
+        row.root_id,
+        row.parent_id is not None,
+        row.message,
+        row.rating,
+        score.sentiment,
+        score.harm,
+        score.harmful,
+        score.vulgar,
+        score.topic,
+        score.topic_confidence,
+        list(score.competitors),
+    )
+
+
+class Pipeline:
+    """One process's part of the journey. Its detectors stay in memory between batches; their state reaches
+    the database every minute and whenever a run of batches ends."""
+
+    def __init__(self, runtime: Runtime):
+        self.runtime = runtime
+        self.detectors: Detectors | None = None
+        self.saved_at = 0.0
+
+    # --- scoring → detection → incidents -------------------------------------------------------------
+
+    def score_batch(self, *, limit: int = analysis.BATCH) -> int:
+        """Score up to `limit` pending comments and carry them through detection and incidents; returns how
+        many were scored. The models run outside any transaction; the scores, the series, the signals and
+        the incidents they open are then written in one short transaction."""
+        rt = self.runtime
+        with session_scope(rt.sessions) as session:
+            rows = analysis.pending(session, limit=limit)
+        if not rows:
+            return 0
+        scores = analysis.score(rt.analyzer, rt.settings, rows)
+        with session_scope(rt.sessions) as session:
+            analysis.store(session, rows=rows, scores=scores, now=utcnow())
+            self._detect(session, [scored(r, s) for r, s in zip(rows, scores, strict=True)])
+        rt.escalate_signal.set()  # an incident may have opened: the escalator need not wait for its tick
+        return len(rows)
+
+    def score_pending(self, *, on_batch: Callable[[int], None] | None = None) -> int:
+        """Score every comment still without a score, a batch at a time; detector state saved at the end."""
+        total = 0
+        while done := self.score_batch():
+            total += done
+            if on_batch:
+                on_batch(done)
+        if total and self.detectors is not None:
+            with session_scope(self.runtime.sessions) as session:
+                save_states(session, self.detectors)
+            self.saved_at = time.monotonic()
+        return total
+
+    def rescore(self, *, on_batch: Callable[[int], None] | None = None) -> int:
+        """Drop every score and compute them again (after a model or lexicon change)."""
+        with session_scope(self.runtime.sessions) as session:
+            analysis.drop_scores(session)
+        return self.score_pending(on_batch=on_batch)
+
+    def tick(self, now: datetime) -> None:
+        """Close the buckets that ended by `now` (a quiet hour counts as zeros) and resolve quiet incidents."""
+        with session_scope(self.runtime.sessions) as session:
+            self._detect(session, [], now=now)
+
+    def _detect(self, session: Session, comments: list[Scored], *, now: datetime | None = None) -> None:
+        settings = self.runtime.settings
+        if self.detectors is None:
+            self.detectors = Detectors.from_settings(settings)
+        save = time.monotonic() - self.saved_at >= SAVE_EVERY_SECONDS
+        signals = detect(session, settings, scored=comments, now=now, detectors=self.detectors, save=save)
+        if save:
+            self.saved_at = time.monotonic()
+        for signal in signals:
+            open_or_attach(session, signal=signal)
+        # Quiet is measured by the wall clock when ticking, else by the newest comment seen (replays, imports).
+        clock = now or max((s.at for s in signals), default=None) or max(
+            (c.created_at for c in comments), default=None
+        )
+        if clock is not None:
+            auto_resolve(session, now=clock, quiet=timedelta(hours=settings.incident_quiet_hours))
+
+    # --- the background loops ------------------------------------------------------------------------
+
+    def score_forever(self, stop: threading.Event, *, tick: bool = True) -> None:
+        """Woken by each stored delivery, and every few seconds anyway; `tick` also closes quiet buckets and
+        resolves quiet incidents by the wall clock (off while the demo replays a week on its own clock)."""
+        rt = self.runtime
+        rt.analyzer.load()
+        while not stop.is_set():
+            rt.heartbeats["scorer"] = datetime.now(UTC)
+            try:
+                self.score_pending()
+                if tick:
+                    self.tick(datetime.now(UTC))
+            except Exception:  # a bad batch must not stop scoring for good; it is logged and retried
+                log.exception("scoring failed")
+                stop.wait(5)
+            rt.score_signal.wait(timeout=2)
+            rt.score_signal.clear()
+
+    def escalate_forever(self, stop: threading.Event) -> None:
+        """Start the chain of command for new incidents and take every due step; pages go to the outbox."""
+        rt = self.runtime
+        last_beat = 0.0
+        while not stop.is_set():
+            now = datetime.now(UTC)
+            try:
+                if run_escalations(rt.sessions, settings=rt.settings, now=now):
+                    rt.page_signal.set()
+                if time.monotonic() - last_beat > BEAT_SECONDS:
+                    beat(rt.sessions, loop="escalator", now=now)
+                    last_beat = time.monotonic()
+                rt.heartbeats["escalator"] = now
+            except Exception:  # logged and retried: the escalation state is in the database, nothing is lost
+                log.exception("escalation round failed")
+                stop.wait(2)
+            rt.escalate_signal.wait(timeout=ESCALATE_TICK_SECONDS)
+            rt.escalate_signal.clear()
+
+    def send_forever(self, stop: threading.Event) -> None:
+        rt = self.runtime
+
+        def alive() -> None:
+            rt.heartbeats["sender"] = datetime.now(UTC)
+
+        send_forever(rt.sessions, rt.settings, stop, wake=rt.page_signal, alive=alive)
+
+    def poll_forever(self, stop: threading.Event) -> None:
+        """Graph API polling: catches what the webhooks missed; what it stores is scored like any delivery."""
+        rt = self.runtime
+        with httpx.Client(timeout=30) as http:
+            while not stop.is_set():
+                rt.heartbeats["poller"] = datetime.now(UTC)
+                for profile in pollable(rt.settings):
+                    if stop.is_set():
+                        break
+                    outcome = poll_once(rt.sessions, rt.settings, profile, http=http, sleep=stop.wait)
+                    if outcome.stored or outcome.changed:
+                        rt.score_signal.set()
+                stop.wait(rt.settings.poll_interval_seconds)
+
+    def start(
+        self,
+        stop: threading.Event,
+        *,
+        poll: bool = True,
+        tick: bool = True,
+        page: bool = True,
+        score: bool = True,
+    ) -> list[threading.Thread]:
+        """The loops as daemon threads that end when `stop` is set."""
+        loops: list[tuple[str, Callable[[threading.Event], None]]] = []
+        if score:
+            loops.append(("scorer", lambda s: self.score_forever(s, tick=tick)))
+        if page:
+            loops += [("escalator", self.escalate_forever), ("sender", self.send_forever)]
+        if poll:
+            loops.append(("poller", self.poll_forever))
+        threads = [threading.Thread(target=fn, args=(stop,), daemon=True, name=name) for name, fn in loops]
+        for thread in threads:
+            thread.start()
+        return threads
