@@ -122,8 +122,10 @@ class Pipeline:
         for signal in signals:
             open_or_attach(session, signal=signal)
         # Quiet is measured by the wall clock when ticking, else by the newest comment seen (replays, imports).
-        clock = now or max((s.at for s in signals), default=None) or max(
-            (c.created_at for c in comments), default=None
+        clock = (
+            now
+            or max((s.at for s in signals), default=None)
+            or max((c.created_at for c in comments), default=None)
         )
         if clock is not None:
             auto_resolve(session, now=clock, quiet=timedelta(hours=settings.incident_quiet_hours))

@@ -26,9 +26,12 @@ KINDS: dict[str, Term] = {
     "volume_surge": Term("nagły wzrost liczby komentarzy", "comment volume is surging"),
     "quarrel": Term("kłótnia w wątku", "a quarrel is heating up in a thread"),
     "coordinated": Term(
-        "skoordynowany atak: seria niemal identycznych opinii", "a coordinated burst of near-identical opinions"
+        "skoordynowany atak: seria niemal identycznych opinii",
+        "a coordinated burst of near-identical opinions",
     ),
-    "red_flag": Term("komentarz o wadze prawnej lub dotyczący bezpieczeństwa", "a comment with legal or safety weight"),
+    "red_flag": Term(
+        "komentarz o wadze prawnej lub dotyczący bezpieczeństwa", "a comment with legal or safety weight"
+    ),
     "keyword": Term("obserwowane słowo", "a watched keyword"),
 }
 

@@ -15,9 +15,9 @@ from sqlalchemy import create_engine, text
 
 from czujka.app import build_app
 from czujka.config import Settings, load_settings
-from czujka.runtime import Runtime, build_runtime
-from czujka.storage.migrate import upgrade
+from czujka.runtime import Runtime
 from czujka.web.server import BackgroundServer, start_in_thread
+from tests.factories import runtime_for
 
 PG_ENV = "CZUJKA_TEST_POSTGRES_URL"
 APP_SECRET = "test-app-secret"
@@ -121,11 +121,8 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
 
 @pytest.fixture
 def runtime(settings: Settings) -> Iterator[Runtime]:
-    rt = build_runtime(settings)
-    upgrade(rt.engine)
-    rt.sync_profiles()
-    yield rt
-    rt.engine.dispose()
+    with runtime_for(settings) as rt:
+        yield rt
 
 
 @pytest.fixture

@@ -8,6 +8,15 @@ import typer
 
 from czujka.cli import app
 from czujka.config import ProfileConfig, Settings
+from czujka.oncall.config import (
+    LayerConfig,
+    OverrideConfig,
+    PersonConfig,
+    PolicyConfig,
+    RouteConfig,
+    ScheduleConfig,
+    StepConfig,
+)
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 SECTION_TABLES = {"profiles", "people", "schedules", "escalation_policies", "routes"}
@@ -28,6 +37,22 @@ def test_every_setting_is_documented():
     assert not missing, f"settings missing from docs/configuration.md: {missing}"
     missing = [name for name in ProfileConfig.model_fields if f"`{name}`" not in text]
     assert not missing, f"profile keys missing from docs/configuration.md: {missing}"
+
+
+def test_every_oncall_key_is_documented():
+    """People, schedules with their layers and overrides, policies with their steps, and routes."""
+    text = (DOCS / "configuration.md").read_text(encoding="utf-8")
+    tables = (
+        PersonConfig,
+        ScheduleConfig,
+        LayerConfig,
+        OverrideConfig,
+        PolicyConfig,
+        StepConfig,
+        RouteConfig,
+    )
+    missing = [f"{t.__name__}.{name}" for t in tables for name in t.model_fields if f"`{name}`" not in text]
+    assert not missing, f"on-call keys missing from docs/configuration.md: {missing}"
 
 
 def test_every_command_is_documented():

@@ -76,12 +76,7 @@ def pending(session: Session, *, limit: int = BATCH) -> list[Pending]:
         .outerjoin(parent, parent.id == Comment.parent_id)
         .order_by(Comment.id)
     ).all()
-    return [
-        Pending(
-            r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8] or r[7] or r[0], r[9]
-        )
-        for r in rows
-    ]
+    return [Pending(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8] or r[7] or r[0], r[9]) for r in rows]
 
 
 def score(analyzer: Analyzer, settings: Settings, rows: list[Pending]) -> list[Score]:

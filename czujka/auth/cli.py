@@ -1,4 +1,5 @@
-"""`czujka user add|passwd|disable|list|sign-out`: dashboard users."""
+"""`czujka user add|passwd|disable|list|sign-out`: dashboard users; `czujka token create|list|revoke`: API
+bearer tokens."""
 
 from __future__ import annotations
 
@@ -11,8 +12,18 @@ from typing import Annotated, Any
 
 import typer
 
-from czujka.cli_common import ConfigOption, JsonOption, console, errors, runtime_or_exit
+from czujka.cli_common import (
+    ConfigOption,
+    JsonOption,
+    console,
+    errors,
+    fail,
+    migrated_runtime,
+    runtime_or_exit,
+    settings_or_exit,
+)
 
+token_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
 user_app = typer.Typer(
     help="Dashboard users: add, change password, disable, list, sign out.", no_args_is_help=True
 )
@@ -140,3 +151,58 @@ def list_cmd(config: ConfigOption = None, as_json: JsonOption = False) -> None:
             highlight=False,
             markup=False,
         )
+
+
+@token_app.command("create")
+def token_create(
+    name: Annotated[str, typer.Option(help="Who or what uses the token.")],
+    role: Annotated[str, typer.Option(help="viewer, responder or admin.")] = "viewer",
+    config: ConfigOption = None,
+) -> None:
+    """Print a new API token; only its hash is stored, so keep it now."""
+    from czujka.auth.service import ROLES, create_token
+    from czujka.storage.engine import session_scope
+
+    if role not in ROLES:
+        raise fail(f"--role: {role!r} is not one of {', '.join(ROLES)}")
+    runtime = migrated_runtime(settings_or_exit(config))
+    try:
+        with session_scope(runtime.sessions) as session:
+            token = create_token(session, name=name, role=role)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    sys.stdout.write(token + "\n")
+
+
+@token_app.command("list")
+def token_list(config: ConfigOption = None, as_json: JsonOption = False) -> None:
+    """List tokens (names and roles; the tokens themselves are not stored)."""
+    from czujka.auth.service import list_tokens
+    from czujka.storage.engine import session_scope
+
+    runtime = migrated_runtime(settings_or_exit(config))
+    with session_scope(runtime.sessions) as session:
+        rows = list_tokens(session)
+    if as_json:
+        sys.stdout.write(json.dumps(rows) + "\n")
+        return
+    for row in rows:
+        state = (
+            f"revoked {row['revoked_at']}"
+            if row["revoked_at"]
+            else f"last used {row['last_used_at'] or 'never'}"
+        )
+        console.print(f"{row['name']}\t{row['role']}\t{state}", highlight=False, markup=False)
+
+
+@token_app.command("revoke")
+def token_revoke(name: str, config: ConfigOption = None) -> None:
+    """Revoke a token by name."""
+    from czujka.auth.service import revoke_token
+    from czujka.storage.engine import session_scope
+
+    runtime = migrated_runtime(settings_or_exit(config))
+    with session_scope(runtime.sessions) as session:
+        if not revoke_token(session, name=name):
+            raise fail(f"no active token named {name!r}")
+    console.print(f"revoked {name}")

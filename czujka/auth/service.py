@@ -22,8 +22,6 @@ def role_allows(role: str, needed: Role) -> bool:
     return role in ROLES and ROLES.index(role) >= ROLES.index(needed)  # type: ignore[arg-type]
 
 
-
-
 def create_token(session: Session, *, name: str, role: Role) -> str:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")

@@ -41,8 +41,6 @@ class UserError(ValueError):
     """A user command that cannot be done; the message says why."""
 
 
-
-
 def check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise UserError(f"the password needs at least {MIN_PASSWORD} characters")

@@ -23,8 +23,6 @@ class AckLinkError(ValueError):
     """The link is unknown, expired or used; the message says which."""
 
 
-
-
 def create_link(session: Session, *, incident_id: int, person_id: str, now: datetime, hours: float) -> str:
     token = secrets.token_urlsafe(32)
     session.add(

@@ -125,7 +125,8 @@ def _prepare(
     profile = settings.profile(incident.profile_id)
     base = settings.public_url.rstrip("/")
     experts = [
-        Expert(e["name"], tuple(e["topics"]), e.get("phone"), e.get("email")) for e in notification.experts or []
+        Expert(e["name"], tuple(e["topics"]), e.get("phone"), e.get("email"))
+        for e in notification.experts or []
     ]
     title, body = render_page(
         language=person.language,

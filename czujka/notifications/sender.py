@@ -57,7 +57,10 @@ def send_forever(
                     record(sessions, settings=settings, outcomes=outcomes)
                 if threads - in_flight + len(outcomes) > 0:
                     claimed = claim(
-                        sessions, settings=settings, now=datetime.now(UTC), limit=threads - in_flight + len(outcomes)
+                        sessions,
+                        settings=settings,
+                        now=datetime.now(UTC),
+                        limit=threads - in_flight + len(outcomes),
                     )
                 alive()
             except Exception:  # unrecorded outcomes are sent again when their lease ends: at least once

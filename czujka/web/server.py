@@ -49,9 +49,7 @@ def start_in_thread(app: FastAPI, *, host: str = "127.0.0.1", port: int = 0) -> 
     bound = sock.getsockname()[1]
     config = uvicorn.Config(app, host=host, port=bound, log_level="warning", access_log=False, lifespan="on")
     server = uvicorn.Server(config)
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="czujka-http"
-    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="czujka-http")
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:

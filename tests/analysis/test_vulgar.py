@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -12,8 +11,9 @@ from hypothesis import strategies as st
 from czujka.analysis import datasets
 from czujka.analysis.disguise import KINDS, disguises
 from czujka.analysis.vulgar import find_vulgar
+from tests.factories import DATA
 
-INNOCENT = Path(__file__).parent / "data" / "innocent_pl.txt"
+INNOCENT = DATA / "innocent_pl.txt"
 
 
 def innocent_words() -> list[str]:

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from czujka.config import Settings, load_settings
+from tests.factories import DATA
 
-ONCALL = Path(__file__).parent / "data" / "oncall.toml"
+ONCALL = DATA / "oncall.toml"
 
 
 def oncall_settings(

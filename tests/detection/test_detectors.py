@@ -36,7 +36,9 @@ def week_of_buckets(rate_by_hour, weeks: int = 2):
 
 
 def alarms(detector, stream):
-    return [i for i, (at, count) in enumerate(stream) if detector.update(count, at, authors=people(count)).alarm]
+    return [
+        i for i, (at, count) in enumerate(stream) if detector.update(count, at, authors=people(count)).alarm
+    ]
 
 
 def learn(detector, stream) -> None:
@@ -130,7 +132,9 @@ def test_count_surge_is_not_poisoned_and_restores():
     copy = CountSurge().restore(detector.state())
     probe = start + timedelta(hours=3)
     six = people(6)
-    assert copy.update(6, probe, authors=six).p_value == pytest.approx(detector.update(6, probe, authors=six).p_value)
+    assert copy.update(6, probe, authors=six).p_value == pytest.approx(
+        detector.update(6, probe, authors=six).p_value
+    )
 
 
 def test_share_surge():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import tomllib
 from datetime import UTC, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,8 +13,9 @@ from czujka.config import load_settings
 from czujka.oncall.config import ScheduleConfig
 from czujka.oncall.schedule import coverage_gaps, shifts, who_is_on_duty
 from czujka.oncall.windows import WindowError, parse_windows
+from tests.factories import DATA
 
-CONFIG = Path(__file__).parent / "data" / "oncall.toml"
+CONFIG = DATA / "oncall.toml"
 WARSAW = ZoneInfo("Europe/Warsaw")
 
 # at: local Warsaw time unless it has an offset; expect: people; layer: the winning layer

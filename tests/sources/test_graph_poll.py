@@ -12,7 +12,7 @@ from czujka.comments.models import Comment, Post
 from czujka.sources.models import PollState
 from czujka.sources.service import poll_once
 from czujka.web.server import start_in_thread
-from tests.fake_graph import GraphState, build_fake_graph, graph_time, usage
+from tests.sources.fake_graph import GraphState, build_fake_graph, graph_time, usage
 
 PAGE = "1122334455"
 IG = "17841400000000"

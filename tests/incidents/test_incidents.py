@@ -15,12 +15,13 @@ from czujka.detection.signals import SignalIn
 from czujka.incidents import flows
 from czujka.incidents.models import Signal, Silence
 from czujka.storage.engine import session_scope
+from tests.factories import make_signal
 
 T0 = datetime(2026, 11, 20, 22, 0, tzinfo=UTC)
 
 
 def signal(kind="negative_surge", score=0.6, at=T0, evidence=(), key=None) -> SignalIn:
-    return SignalIn("koszyk-fb", kind, key or f"koszyk-fb:{kind}", score, at, f"{kind} seen", list(evidence))
+    return make_signal(kind, score=score, at=at, evidence=evidence, key=key)
 
 
 def test_signals_group_into_one_incident_and_raise_severity(runtime):

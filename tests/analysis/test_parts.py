@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,8 +14,9 @@ from czujka.analysis.competitors import find_competitors
 from czujka.analysis.language import detect_language
 from czujka.analysis.normalize import normalized_text
 from czujka.analysis.topic import stem_votes, vote_topic
+from tests.factories import DATA
 
-TOPICS = Path(__file__).parent / "data" / "topics.jsonl"
+TOPICS = DATA / "topics.jsonl"
 
 
 def topic_of(text: str) -> str:

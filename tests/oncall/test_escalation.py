@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -16,8 +15,9 @@ from czujka.oncall.escalation import (
     route_policy,
     simulate,
 )
+from tests.factories import DATA
 
-CONFIG = Path(__file__).parent / "data" / "oncall.toml"
+CONFIG = DATA / "oncall.toml"
 T0 = datetime(2026, 11, 28, 21, 0, tzinfo=UTC)  # Saturday 22:00 in Warsaw: marek's override
 
 

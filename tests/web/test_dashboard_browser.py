@@ -16,12 +16,10 @@ from czujka.config import load_settings
 from czujka.demo.paging import demo_oncall
 from czujka.demo.run import DEMO_PROFILES, run_demo
 from czujka.runtime import build_runtime
-from tests.dashboard_helpers import PASSWORD, dashboard
+from tests.web.helpers import PASSWORD, dashboard
 
 CHROMIUM = os.environ.get("CZUJKA_TEST_CHROMIUM", "/usr/bin/chromium")
-SCREENSHOTS = Path(
-    os.environ.get("CZUJKA_SCREENSHOTS", Path(__file__).resolve().parent.parent / "screenshots")
-)
+SCREENSHOTS = Path(os.environ.get("CZUJKA_SCREENSHOTS", Path(__file__).resolve().parents[2] / "screenshots"))
 VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 800}}
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")

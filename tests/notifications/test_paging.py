@@ -16,21 +16,21 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import select
 
 from czujka.app import build_app
-from czujka.detection.signals import SignalIn
+from czujka.config import ConfigError
 from czujka.incidents import flows
 from czujka.incidents.models import Incident, TimelineEvent
 from czujka.notifications.ack import create_link
+from czujka.notifications.channels import Page, file_target, send
 from czujka.notifications.models import Notification
 from czujka.notifications.pipeline import deliver_due
 from czujka.notifications.push import PushSender, subscribe
 from czujka.notifications.receiver import LocalReceiver
 from czujka.oncall.models import Escalation
 from czujka.oncall.service import run_escalations
-from czujka.runtime import build_runtime
 from czujka.storage.engine import session_scope
-from czujka.storage.migrate import upgrade
 from czujka.web.server import start_in_thread
-from tests.paging_helpers import free_port, oncall_settings
+from tests.factories import make_runtime, open_incident
+from tests.notifications.helpers import free_port, oncall_settings
 
 
 class Mailbox:
@@ -61,19 +61,6 @@ def receiver():
 
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def make_runtime(settings):
-    runtime = build_runtime(settings)
-    upgrade(runtime.engine)
-    runtime.sync_profiles()
-    return runtime
-
-
-def open_incident(runtime, *, at, kind="negative_surge", score=0.95, key=None) -> int:
-    with session_scope(runtime.sessions) as session:
-        signal = SignalIn("koszyk-fb", kind, key or f"koszyk-fb:{kind}", score, at, f"{kind} seen", [])
-        return flows.open_or_attach(session, signal=signal).id
 
 
 def drain(runtime, *, rounds: int = 20) -> list[str]:
@@ -315,3 +302,19 @@ def test_oncall_api_and_calendar_feed(tmp_path, db_url):
         assert httpx.get(f"{server.url}/oncall/duty.ics").status_code == 422
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["file://czujka-data/demo/pages/ania.jsonl", "file://pages.jsonl"],
+)
+def test_a_file_channel_needs_an_absolute_path(tmp_path, url):
+    """`file://czujka-data/…` reads as host `czujka-data`: the page would land at the root of the disk."""
+    page = Page("t", "b", 1, 3, "http://x/incidents/1", "http://x/ack/1")
+    sent = send(url, page, timeout=1)
+    assert not sent.ok and "absolute path" in (sent.error or "") and "file:///" in (sent.error or "")
+    with pytest.raises(ConfigError, match=r"people.*channels: a file:// channel needs an absolute path"):
+        oncall_settings(tmp_path, f"sqlite:///{tmp_path / 'c.db'}", channels={"ania": [url]})
+    absolute = tmp_path / "pages.jsonl"
+    assert send(absolute.as_uri(), page, timeout=1).ok and absolute.read_text().count("\n") == 1
+    assert file_target(f"file://localhost{absolute}") == absolute

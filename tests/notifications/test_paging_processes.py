@@ -21,8 +21,8 @@ from czujka.oncall.models import Escalation
 from czujka.runtime import build_runtime
 from czujka.storage.engine import session_scope
 from czujka.storage.migrate import upgrade
-from tests.paging_helpers import free_port
-from tests.test_paging import open_incident
+from tests.factories import open_incident
+from tests.notifications.helpers import free_port
 
 
 def write_config(path: Path, *, db_url: str, receiver: LocalReceiver, port: int, first_wait: float) -> Path:

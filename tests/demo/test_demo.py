@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from czujka.cli import app
 from czujka.comments.models import Comment, CommentHistory
 from czujka.demo.scenario import WARSAW, build_week
+from czujka.web.server import listen
 
 WEEK = datetime(2026, 11, 16, tzinfo=WARSAW)
 
@@ -41,11 +42,17 @@ def test_scenario_has_its_weekend_crisis():
 
 
 def test_demo_replays_through_the_webhook(tmp_path):
-    data_dir = tmp_path / "demo"
-    result = CliRunner().invoke(
-        app, ["demo", "--no-serve", "--speed", "0", "--port", "0", "--data-dir", str(data_dir)]
-    )
+    """As a newcomer runs it: the default data directory, relative to where they stand (the tests stand in
+    tmp_path), and with the port asked for already taken by another program."""
+    taken = listen("127.0.0.1", 0)
+    port = taken.getsockname()[1]
+    try:
+        result = CliRunner().invoke(app, ["demo", "--no-serve", "--speed", "0", "--port", str(port)])
+    finally:
+        taken.close()
     assert result.exit_code == 0, result.output
+    assert f"Port {port} is in use" in result.output and "Traceback" not in result.output
+    data_dir = tmp_path / "czujka-data" / "demo"
     truth = json.loads((data_dir / "truth.json").read_text(encoding="utf-8"))
     engine = create_engine(f"sqlite:///{data_dir / 'czujka.db'}")
     with engine.connect() as conn:

@@ -9,13 +9,12 @@ from sqlalchemy import text
 
 from czujka.comments.events import Batch, CommentEvent
 from czujka.comments.service import ingest
-from czujka.detection.signals import SignalIn
 from czujka.incidents import flows
 from czujka.notifications.ack import create_link
 from czujka.storage.engine import session_scope
-from tests.dashboard_helpers import PASSWORD, csrf_of, dashboard
-from tests.paging_helpers import oncall_settings
-from tests.test_paging import make_runtime
+from tests.factories import make_runtime, make_signal
+from tests.notifications.helpers import oncall_settings
+from tests.web.helpers import PASSWORD, csrf_of, dashboard
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -49,8 +48,13 @@ def board(tmp_path, db_url):
         comment_id = session.execute(text("SELECT id FROM comments")).scalar()
         incident = flows.open_or_attach(
             session,
-            signal=SignalIn(
-                "koszyk-fb", "quarrel", "koszyk-fb:quarrel:c1", 0.95, now, "a quarrel", [comment_id]
+            signal=make_signal(
+                "quarrel",
+                score=0.95,
+                at=now,
+                evidence=[comment_id],
+                key="koszyk-fb:quarrel:c1",
+                reason="a quarrel",
             ),
         )
     with dashboard(runtime) as d:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 from typer.testing import CliRunner
 
 from czujka.cli import app
+from tests.factories import DATA
 
-CONFIG = Path(__file__).parent / "data" / "oncall.toml"
+CONFIG = DATA / "oncall.toml"
 runner = CliRunner()
 
 

@@ -1,0 +1,194 @@
+"""`czujka bench …`: benchmarks that print measured rates, ratios and percentiles from one run."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from czujka.cli_common import JsonOption, console, errors, fail
+from czujka.detection.base import SURGE_P_VALUE
+
+bench_app = typer.Typer(help="Benchmarks that print measured rates side by side.", no_args_is_help=True)
+
+
+@bench_app.command("analysis")
+def bench_analysis(
+    comments: Annotated[int, typer.Option(help="Comments scored per measurement.")] = 4000,
+    as_json: JsonOption = False,
+) -> None:
+    """Comments per second of each tier, on one core and on all cores, and the memory they take."""
+    from czujka.bench.analysis import run_analysis_bench
+
+    result = run_analysis_bench(comments=comments, console=errors)
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    for row in result["rows"]:
+        console.print(
+            f"{row['tier']:<9} {row['cores']:>2} core(s)  {row['per_second']:>9,.0f} comments/s",
+            highlight=False,
+        )
+    console.print(f"memory of a process with both tiers loaded: {result['rss_mb']:.0f} MB (goal ≤ 600 MB)")
+
+
+@bench_app.command("paging")
+def bench_paging(
+    incidents: Annotated[int, typer.Option(min=1, help="Incidents opened.")] = 1000,
+    rate: Annotated[float, typer.Option(min=0.1, help="Incidents opened per second.")] = 20.0,
+    database_url: Annotated[str | None, typer.Option(help="Database (default: a fresh SQLite file).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Seconds from a signal to the first page handed to its channel: median and 99th percentile."""
+    from czujka.bench.paging import run_paging_bench
+
+    result = run_paging_bench(incidents=incidents, rate=rate, database_url=database_url, console=errors)
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    if result["median_seconds"] is None:
+        raise fail("no page was handed to the channel")
+    console.print(
+        f"{result['paged']}/{result['incidents']} incidents paged ({result['received']} pages received), "
+        f"{result['rate_per_second']:g} incidents/s: signal → first page handed to the channel "
+        f"median {result['median_seconds']:.3f} s, p99 {result['p99_seconds']:.3f} s, "
+        f"max {result['max_seconds']:.3f} s (goal ≤ 2 s)",
+        highlight=False,
+    )
+
+
+@bench_app.command("web")
+def bench_web(
+    comments: Annotated[int, typer.Option(min=100, help="Comments in the database.")] = 50_000,
+    incidents: Annotated[int, typer.Option(min=1, help="Incidents in the database.")] = 500,
+    requests: Annotated[int, typer.Option(min=1, help="Requests per page.")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """Median and 95th percentile answer time of every dashboard page on a filled SQLite database."""
+    from czujka.bench.web import run_web_bench
+
+    result = run_web_bench(comments=comments, incidents=incidents, requests=requests, console=errors)
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    console.print(
+        f"{result['comments']:,} comments, {result['incidents']} incidents, SQLite, "
+        f"{result['requests']} requests a page (goal: median ≤ 200 ms)"
+    )
+    for row in result["rows"]:
+        console.print(
+            f"  {row['page']:<22} median {row['median_ms']:7.1f} ms   p95 {row['p95_ms']:7.1f} ms   "
+            f"{row['bytes']:>8,} bytes",
+            highlight=False,
+        )
+
+
+@bench_app.command("nab")
+def bench_nab(
+    data: Annotated[Path, typer.Option(help="NAB data folder: <category>/<file>.csv.")],
+    out: Annotated[Path, typer.Option(help="Results folder (NAB layout).")],
+    name: Annotated[str, typer.Option(help="Detector name in the results.")] = "czujka",
+) -> None:
+    """Score NAB series with the product's seasonal surge code, causally and two-sided."""
+    from czujka.bench.nab import run_nab
+
+    try:
+        result = run_nab(data, out, name)
+    except FileNotFoundError as exc:
+        raise fail(str(exc)) from None
+    console.print(
+        f"{result['files']} files, {result['rows']} rows in {result['seconds']:.1f} s → {out / name}"
+    )
+
+
+@bench_app.command("scenarios")
+def bench_scenarios(
+    weeks: Annotated[int, typer.Option(help="Generated weeks (every fourth crisis-free).")] = 48,
+    seed: Annotated[
+        int, typer.Option(help="Seed of the suite; settings were chosen on 2026, check others too.")
+    ] = 2026,
+    surge_p_value: Annotated[
+        float, typer.Option(help="The surge_p_value setting to measure (above 0, below 0.1).")
+    ] = SURGE_P_VALUE,
+    as_json: JsonOption = False,
+) -> None:
+    """Detection on a labelled suite of generated weeks: detected crises, time to incident, false incidents."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from czujka.bench.scenarios import run_suite
+    from czujka.config import SurgePValue
+
+    try:
+        TypeAdapter(SurgePValue).validate_python(surge_p_value)
+    except ValidationError as exc:
+        raise typer.BadParameter(exc.errors()[0]["msg"], param_hint="--surge-p-value") from None
+    result = run_suite(weeks, seed, surge_p_value)
+    if as_json:
+        sys.stdout.write(json.dumps(result, default=str) + "\n")
+        return
+    for row in result["rows"]:
+        latency = row.get("latency_min")
+        found = "-" if row["crisis"] is None else (f"{latency:5.1f} min" if latency is not None else "MISSED")
+        console.print(
+            f"{row['name']:<36} {row['comments']:>6} comments  {found:>10}  false {row['false']}"
+            + (f" ({', '.join(row['false_at'])})" if row["false_at"] else ""),
+            highlight=False,
+        )
+    fmt = lambda v: "-" if v is None else f"{v:.1f} min"  # noqa: E731
+    console.print(
+        f"surge_p_value {result['surge_p_value']:g}; "
+        f"crises detected {result['detected']}/{result['crises']}; median time to incident: surges "
+        f"{fmt(result['median_minutes_surges'])} (goal ≤ 10; small shops "
+        f"{fmt(result['median_minutes_surges_small'])}, large {fmt(result['median_minutes_surges_large'])}; "
+        f"the third crisis comment came after {fmt(result['median_minutes_surges_third_comment'])}, in "
+        f"small shops {fmt(result['median_minutes_surges_small_third_comment'])}), quarrels and red flags "
+        f"{fmt(result['median_minutes_quarrel_red_flag'])} (goal ≤ 5), coordinated "
+        f"{fmt(result['median_minutes_coordinated'])}\n"
+        f"false incidents: {result['false_incidents_quiet_weeks']} in {result['quiet_weeks']} crisis-free weeks "
+        f"(goal ≤ 1 per 4), {result['false_incidents_crisis_weeks']} outside the crisis in crisis weeks, "
+        f"{result['related_incidents_crisis_weeks']} more beside a crisis (another kind, same crisis)\n"
+        f"{result['ms_per_comment']:.3f} ms per comment through all detectors ({result['comments']} comments)",
+        highlight=False,
+    )
+
+
+@bench_app.command("detection")
+def bench_detection(as_json: JsonOption = False) -> None:
+    """Average time to process one scored comment through all detectors (goal ≤ 1 ms)."""
+    from czujka.bench.scenarios import build_suite, run_scenario
+
+    rows = [run_scenario(s, i) for i, s in enumerate(build_suite(4)) if s.crisis]
+    comments, seconds = sum(r["comments"] for r in rows), sum(r["seconds"] for r in rows)
+    result = {"comments": comments, "seconds": seconds, "ms_per_comment": 1000 * seconds / comments}
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    console.print(
+        f"{result['ms_per_comment']:.3f} ms per comment through all detectors "
+        f"({comments} comments of a small and a large shop, goal ≤ 1 ms)",
+        highlight=False,
+    )
+
+
+@bench_app.command("ingest")
+def bench_ingest(
+    deliveries: Annotated[int, typer.Option(help="Signed deliveries of 100 comments each.")] = 200,
+    as_json: JsonOption = False,
+) -> None:
+    """Comments per second through /webhooks/meta against a plain SQLite bulk insert of the same rows."""
+    from czujka.bench.ingest import run_ingest_bench
+
+    result = run_ingest_bench(deliveries=deliveries, console=errors)
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+    else:
+        console.print(
+            f"endpoint  {result['endpoint_per_second']:>10,.0f} comments/s  ({result['comments']} comments, "
+            f"{result['deliveries']} signed deliveries over HTTP)\n"
+            f"plain     {result['plain_per_second']:>10,.0f} comments/s  (sqlite3 executemany, same rows)\n"
+            f"ratio     {result['ratio']:>10.1%}  (goal ≥ 25%)",
+            highlight=False,
+        )
