@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from czujka.comments.service import ingest
 from czujka.config import ProfileConfig, Settings
 from czujka.logs import get_logger
-from czujka.sources.graph import GraphClient, GraphError, RateLimited, TokenExpired, poll_profile
+from czujka.sources.graph import GraphClient, GraphError, RateLimited, TokenExpired
 from czujka.sources.models import PollState
+from czujka.sources.poll import poll_profile
 from czujka.storage.engine import session_scope
 
 log = get_logger(__name__)
