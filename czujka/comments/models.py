@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from czujka.storage.base import Base, JSONDoc, UTCDateTime, utcnow
@@ -89,7 +89,19 @@ class IngestLog(Base):
     """Each delivery, poll page or import as it arrived, so nothing a source sent is lost or unexplained."""
 
     __tablename__ = "ingest_log"
-    __table_args__ = (Index("ix_ingest_log_digest", "source", "digest"),)
+    __table_args__ = (
+        Index("ix_ingest_log_digest", "source", "digest"),
+        # One original per body and source: a copy delivered at the same moment conflicts and is retried,
+        # and then logged as a duplicate of the first (never applied twice).
+        Index(
+            "uq_ingest_log_original",
+            "source",
+            "digest",
+            unique=True,
+            sqlite_where=text("duplicate_of IS NULL"),
+            postgresql_where=text("duplicate_of IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source: Mapped[str] = mapped_column(String(100))

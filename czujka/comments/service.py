@@ -14,14 +14,18 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from czujka.comments.events import Batch, CommentEvent, PostEvent
 from czujka.comments.models import Comment, CommentHistory, IngestLog, Post, Profile
 from czujka.config import ProfileConfig, Settings
 from czujka.storage.base import utcnow
+from czujka.storage.engine import session_scope
 
 CHUNK = 500
+INGEST_ATTEMPTS = 8
 
 
 @dataclass(slots=True)
@@ -62,6 +66,20 @@ def sync_profiles(session: Session, *, profiles: Sequence[ProfileConfig], settin
 
 def digest(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
+
+
+@retry(
+    retry=retry_if_exception_type(IntegrityError),
+    stop=stop_after_attempt(INGEST_ATTEMPTS),
+    wait=wait_random_exponential(multiplier=0.005, max=0.25),
+    reraise=True,
+)
+def store(sessions: sessionmaker[Session], *, source: str, body: bytes, batch: Batch) -> IngestResult:
+    """`ingest` in a write transaction of its own. When a concurrent delivery stores the same new post,
+    comment or body first (a viral post brings many at once), this one's insert conflicts; it rolls back
+    whole and runs again, and then finds them stored."""
+    with session_scope(sessions, write=True) as session:
+        return ingest(session, source=source, body=body, batch=batch)
 
 
 def ingest(session: Session, *, source: str, body: bytes, batch: Batch) -> IngestResult:

@@ -3,10 +3,21 @@ the time parsing they share."""
 
 from __future__ import annotations
 
+import json
+import math
+import re
 from datetime import UTC, datetime, tzinfo
 from typing import Any, Protocol
 
 from czujka.comments.events import Batch
+
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL and lone surrogates: no database stores them
+REPLACEMENT = "\ufffd"
+
+
+class PayloadError(ValueError):
+    """The body is not a delivery at all (not JSON, nested beyond reason, not an object); answered with a
+    400."""
 
 
 class Source(Protocol):
@@ -51,3 +62,69 @@ def parse_time(value: Any, local: tzinfo | None = None) -> datetime | None:
         except OverflowError:  # 9999-12-31T23:59:59-01:00 lies past the last time Python can hold
             raise ValueError(f"not a time: {value!r} is out of range") from None
     raise ValueError(f"not a time: {value!r}")
+
+
+def load_json(data: bytes | str) -> tuple[Any, int]:
+    """JSON as a source sent it, ready to store: a string no database can hold (a lone surrogate, as in
+    `"x\\ud800y"`, or a NUL) is repaired, the surrogate to U+FFFD and the NUL dropped, so one odd emoji does
+    not cost a customer's comment; `Infinity` and `NaN`, which JSON columns refuse, become strings.
+    Returns the value and how many values were repaired; a body that is not JSON or is nested too deeply
+    to read is a `PayloadError`."""
+    try:
+        value = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PayloadError(f"not valid JSON: {exc}") from None
+    except RecursionError:
+        raise PayloadError("JSON nested too deeply to read") from None
+    return repair(value)
+
+
+def repair(value: Any) -> tuple[Any, int]:
+    """`value` with every unstorable string repaired (keys too), and how many were; iterative, so any depth
+    that `json.loads` accepted is walked without recursion."""
+    repaired = 0
+
+    def fix(text: str) -> str:
+        nonlocal repaired
+        if UNSTORABLE.search(text) is None:
+            return text
+        repaired += 1
+        return UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else REPLACEMENT, text)
+
+    def leaf(item: Any) -> Any:
+        nonlocal repaired
+        if isinstance(item, str):
+            return fix(item)
+        if isinstance(item, float) and not math.isfinite(item):  # JSON (and so JSONB) has no Infinity
+            repaired += 1
+            return json.dumps(item)
+        if isinstance(item, dict | list):
+            stack.append(item)
+        return item
+
+    stack: list[Any] = []
+    value = leaf(value)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key in list(node):
+                item = leaf(node[key])
+                clean_key = fix(key)
+                if clean_key != key:
+                    del node[key]
+                node[clean_key] = item
+        else:
+            for index, item in enumerate(node):
+                node[index] = leaf(item)
+    return value, repaired
+
+
+def repaired_note(count: int) -> str:
+    return f"{count} value(s) no database can store (NUL, lone surrogates, Infinity): repaired"
+
+
+def check_id(value: str, name: str = "id") -> str:
+    """An id repaired by `load_json` is not the platform's id any more: the item is skipped instead."""
+    if REPLACEMENT in value or not value.isprintable():
+        raise ValueError(f"{name} {value!r} holds characters that cannot be part of an id")
+    return value

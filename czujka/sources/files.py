@@ -18,10 +18,10 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session, sessionmaker
 
 from czujka.comments.events import Batch, CommentEvent
-from czujka.comments.service import ingest
+from czujka.comments.service import store
 from czujka.config import Settings
+from czujka.sources.base import PayloadError, load_json, repair
 from czujka.sources.records import RowError, to_event
-from czujka.storage.engine import session_scope
 
 FileFormat = Literal["jsonl", "csv"]
 CHUNK_ROWS = 1000
@@ -53,9 +53,9 @@ def read_rows(text: str, fmt: FileFormat) -> Iterator[tuple[int, dict[str, Any] 
             if not line.strip():
                 continue
             try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield number, RowError(number, "json", f"not valid JSON: {exc.msg} at column {exc.colno}")
+                row, _ = load_json(line)
+            except PayloadError as exc:
+                yield number, RowError(number, "json", str(exc))
                 continue
             if not isinstance(row, dict):
                 yield number, RowError(number, "json", f"expected an object, got {type(row).__name__}")
@@ -87,7 +87,7 @@ def read_rows(text: str, fmt: FileFormat) -> Iterator[tuple[int, dict[str, Any] 
                 RowError(reader.line_num, "row", f"{len(extra)} more value(s) than columns"),
             )
             continue
-        yield reader.line_num, {k: v for k, v in row.items() if v is not None}
+        yield reader.line_num, repair({k: v for k, v in row.items() if v is not None})[0]
 
 
 def import_text(
@@ -108,8 +108,7 @@ def import_text(
             return
         body = "\n".join(raw for _, raw, _ in pending).encode()
         batch = Batch(events=[event for _, _, event in pending])
-        with session_scope(factory) as session:
-            result = ingest(session, source=source, body=body, batch=batch)
+        result = store(factory, source=source, body=body, batch=batch)
         report.stored += result.stored
         report.changed += result.changed
         report.unchanged += result.ignored

@@ -16,6 +16,8 @@ from typing import Any
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
+from czujka.sources.base import PayloadError, load_json
+
 THROTTLE_CODES = {4, 17, 32, 613}
 TOKEN_EXPIRED = 190
 
@@ -99,8 +101,8 @@ class GraphClient:
         )
         regain = self._observe_usage(response.headers)
         try:
-            data = response.json()
-        except ValueError:
+            data, _ = load_json(response.content)  # strings repaired as in webhook deliveries
+        except PayloadError:
             raise GraphError(
                 f"Graph API answered {response.status_code} with a body that is not JSON"
             ) from None

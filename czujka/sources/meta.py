@@ -7,14 +7,13 @@ we do not understand is noted (and kept in the raw log), never an error: Meta ad
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from czujka.comments.events import Batch, CommentEvent, CommentVerb, PostEvent
 from czujka.config import ProfileConfig
-from czujka.sources.base import parse_time
+from czujka.sources.base import PayloadError, check_id, load_json, parse_time, repaired_note
 from czujka.sources.signing import sign, verify_signature
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
@@ -32,18 +31,15 @@ COMMENT_VERBS: dict[str, CommentVerb] = {
 }
 
 
-class PayloadError(ValueError):
-    """The body is not a delivery at all (not JSON, not an object); answered with a 400."""
-
-
-def load_json_object(body: bytes) -> dict[str, Any]:
+def load_json_object(body: bytes) -> tuple[dict[str, Any], int]:
+    """The delivery as an object, and how many of its strings had to be repaired to be stored."""
     try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PayloadError(f"body is not valid JSON: {exc}") from None
+        payload, repaired = load_json(body)
+    except PayloadError as exc:
+        raise PayloadError(f"body is {exc}") from None
     if not isinstance(payload, dict):
         raise PayloadError(f"body must be a JSON object, got {type(payload).__name__}")
-    return payload
+    return payload, repaired
 
 
 def _text(value: Any) -> str | None:
@@ -51,7 +47,19 @@ def _text(value: Any) -> str | None:
         return None
     if isinstance(value, str | int) and not isinstance(value, bool):
         return str(value)
-    raise ValueError(f"expected a string id, got {type(value).__name__}")
+    raise ValueError(f"expected a string, got {type(value).__name__}")
+
+
+def _id(value: Any, name: str) -> str | None:
+    text = _text(value)
+    return None if text is None else check_id(text, name)
+
+
+def _author(value: Any) -> dict[str, Any]:
+    """`from` is an object with `id` and `name`; a bare string is read as the name (no id)."""
+    if isinstance(value, str):
+        return {"name": value}
+    return _dict(value, "from")
 
 
 def _dict(value: Any, name: str) -> dict[str, Any]:
@@ -73,8 +81,10 @@ class MetaWebhookParser:
         }
 
     def parse(self, body: bytes) -> Batch:
-        payload = load_json_object(body)
+        payload, repaired = load_json_object(body)
         batch = Batch()
+        if repaired:
+            batch.notes.append(repaired_note(repaired))
         obj = payload.get("object")
         platform = {"page": "facebook", "instagram": "instagram"}.get(obj) if isinstance(obj, str) else None
         if platform is None:
@@ -93,12 +103,16 @@ class MetaWebhookParser:
 
     def _entry(self, platform: str, entry: Any, batch: Batch) -> None:
         entry = _dict(entry, "entry")
-        account_id = _text(entry.get("id"))
+        account_id = _id(entry.get("id"), "entry id")
         profile = self._profiles.get((platform, account_id or ""))
         if profile is None:
             batch.notes.append(f"{platform} account {account_id!r} is not a configured profile")
             return
-        entry_time = parse_time(entry.get("time")) or datetime.now(UTC)
+        try:
+            entry_time = parse_time(entry.get("time")) or datetime.now(UTC)
+        except ValueError as exc:  # the entry's changes are still read, at the time they arrived
+            batch.notes.append(f"entry {account_id}: time unreadable ({exc}): the time of arrival is used")
+            entry_time = datetime.now(UTC)
         for key in entry:
             if key not in ("id", "time", "changes"):
                 batch.notes.append(f"entry key {key!r} ignored")
@@ -119,24 +133,24 @@ class MetaWebhookParser:
         if platform == "facebook" and field == "feed":
             self._feed(profile, at, value, batch)
         elif platform == "instagram" and field in ("comments", "live_comments"):
-            batch.events.append(instagram_comment(profile, value, at=at, verb="add"))
+            batch.events.append(instagram_comment(profile, value, at=at, verb="add", notes=batch.notes))
         else:
             batch.notes.append(f"{platform} field {field!r} ignored")
 
     def _feed(self, profile: ProfileConfig, at: datetime, value: dict[str, Any], batch: Batch) -> None:
         item = value.get("item")
         verb = value.get("verb")
-        created = parse_time(value.get("created_time"))
+        created = _created(value.get("created_time"), batch)
         if item == "comment":
             comment_verb = COMMENT_VERBS.get(verb) if isinstance(verb, str) else None
             if comment_verb is None:
                 batch.notes.append(f"comment verb {verb!r} ignored")
                 return
-            comment_id = _text(value.get("comment_id"))
+            comment_id = _id(value.get("comment_id"), "comment_id")
             if not comment_id:
                 raise ValueError("comment change without comment_id")
-            author = _dict(value.get("from"), "from")
-            author_id = _text(author.get("id"))
+            author = _author(value.get("from"))
+            author_id = _id(author.get("id"), "from.id")
             message = value.get("message")
             batch.events.append(
                 CommentEvent(
@@ -144,8 +158,8 @@ class MetaWebhookParser:
                     platform_id=comment_id,
                     verb=comment_verb,
                     occurred_at=created if comment_verb == "add" and created else at,
-                    post_platform_id=_text(value.get("post_id")),
-                    parent_platform_id=_text(value.get("parent_id")),
+                    post_platform_id=_id(value.get("post_id"), "post_id"),
+                    parent_platform_id=_id(value.get("parent_id"), "parent_id"),
                     author_id=author_id,
                     author_name=_text(author.get("name")),
                     author_is_staff=author_id == profile.platform_id,
@@ -155,7 +169,7 @@ class MetaWebhookParser:
                 )
             )
         elif item in POST_ITEMS:
-            post_id = _text(value.get("post_id"))
+            post_id = _id(value.get("post_id"), "post_id")
             if not post_id:
                 raise ValueError(f"{item} change without post_id")
             post_verb = {"add": "add", "edited": "edited", "edit": "edited", "remove": "remove"}.get(
@@ -182,27 +196,44 @@ class MetaWebhookParser:
             batch.notes.append(f"feed item {item!r} ignored")
 
 
+def _created(value: Any, batch: Batch | list[str] | None) -> datetime | None:
+    """When a comment was written. Meta always sends an offset; a time without one, or one that cannot be a
+    time (1e30, Infinity), does not cost the comment: it is kept at the time of the change, with a note."""
+    try:
+        return parse_time(value)
+    except ValueError as exc:
+        notes = batch.notes if isinstance(batch, Batch) else batch
+        if notes is not None:
+            notes.append(f"{exc}: the time of the change is used instead")
+        return None
+
+
 def instagram_comment(
-    profile: ProfileConfig, value: dict[str, Any], *, at: datetime, verb: CommentVerb
+    profile: ProfileConfig,
+    value: dict[str, Any],
+    *,
+    at: datetime,
+    verb: CommentVerb,
+    notes: list[str] | None = None,
 ) -> CommentEvent:
     """An Instagram comment, from a webhook change or a Graph API read (the shapes agree)."""
-    comment_id = _text(value.get("id"))
+    comment_id = _id(value.get("id"), "id")
     if not comment_id:
         raise ValueError("comment without id")
-    author = _dict(value.get("from"), "from")
-    author_id = _text(author.get("id"))
-    username = _text(author.get("username") or value.get("username"))
+    author = _author(value.get("from"))
+    author_id = _id(author.get("id"), "from.id")
+    username = _text(author.get("username") or value.get("username") or author.get("name"))
     media = _dict(value.get("media"), "media")
     text = value.get("text")
-    created = parse_time(value.get("timestamp"))
+    created = _created(value.get("timestamp"), notes)
     staff = author_id == profile.platform_id or (username is not None and username == profile.username)
     return CommentEvent(
         profile_id=profile.id,
         platform_id=comment_id,
         verb=verb,
         occurred_at=created or at,
-        post_platform_id=_text(media.get("id")),
-        parent_platform_id=_text(value.get("parent_id")),
+        post_platform_id=_id(media.get("id"), "media.id"),
+        parent_platform_id=_id(value.get("parent_id"), "parent_id"),
         author_id=author_id,
         author_name=username,
         author_is_staff=staff,

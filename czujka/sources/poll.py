@@ -12,7 +12,7 @@ from typing import Any
 
 from czujka.comments.events import Batch, CommentEvent, PostEvent
 from czujka.config import ProfileConfig
-from czujka.sources.base import parse_time
+from czujka.sources.base import check_id, parse_time
 from czujka.sources.graph import GraphClient
 from czujka.sources.meta import instagram_comment
 
@@ -53,22 +53,40 @@ def _poll_page(
             if not isinstance(post, dict) or not post.get("id"):
                 batch.notes.append("post without id skipped")
                 continue
-            post_ids.append(str(post["id"]))
-            batch.events.append(
-                PostEvent(
-                    profile_id=profile.id,
-                    platform_id=str(post["id"]),
-                    verb="add",
-                    occurred_at=parse_time(post.get("created_time")) or now,
-                    message=post.get("message"),
-                    created_at=parse_time(post.get("created_time")),
-                    permalink=post.get("permalink_url"),
-                    raw=post,
-                )
-            )
+            try:
+                event = _post(profile, post, "created_time", "message", "permalink_url", now=now)
+            except (ValueError, TypeError) as exc:
+                batch.notes.append(f"post skipped: {exc}")
+                continue
+            post_ids.append(event.platform_id)
+            batch.events.append(event)
         yield raw, batch
         for post_id in post_ids:
             yield from _poll_post_comments(client, profile, post_id, stop_at=stop_at, now=now)
+
+
+def _post(
+    profile: ProfileConfig,
+    item: dict[str, Any],
+    time_key: str,
+    text_key: str,
+    link_key: str,
+    *,
+    now: datetime,
+) -> PostEvent:
+    """A Page post or an Instagram media item; the two name the same fields differently."""
+    created = parse_time(item.get(time_key))
+    text, link = item.get(text_key), item.get(link_key)
+    return PostEvent(
+        profile_id=profile.id,
+        platform_id=check_id(str(item["id"]), "id"),
+        verb="add",
+        occurred_at=created or now,
+        message=text if isinstance(text, str) else None,
+        created_at=created,
+        permalink=link if isinstance(link, str) else None,
+        raw=item,
+    )
 
 
 def _poll_post_comments(
@@ -107,7 +125,7 @@ def _page_comment(
     created = parse_time(item.get("created_time"))
     return CommentEvent(
         profile_id=profile.id,
-        platform_id=str(item["id"]),
+        platform_id=check_id(str(item["id"]), "id"),
         verb="add",
         occurred_at=created or now,
         post_platform_id=post_id,
@@ -131,19 +149,13 @@ def _poll_instagram(
         for item in media:
             if not isinstance(item, dict) or not item.get("id"):
                 continue
-            media_ids.append(str(item["id"]))
-            batch.events.append(
-                PostEvent(
-                    profile_id=profile.id,
-                    platform_id=str(item["id"]),
-                    verb="add",
-                    occurred_at=parse_time(item.get("timestamp")) or now,
-                    message=item.get("caption"),
-                    created_at=parse_time(item.get("timestamp")),
-                    permalink=item.get("permalink"),
-                    raw=item,
-                )
-            )
+            try:
+                event = _post(profile, item, "timestamp", "caption", "permalink", now=now)
+            except (ValueError, TypeError) as exc:
+                batch.notes.append(f"media skipped: {exc}")
+                continue
+            media_ids.append(event.platform_id)
+            batch.events.append(event)
         yield raw, batch
         for media_id in media_ids:
             fields = f"{IG_COMMENT_FIELDS},replies{{{IG_COMMENT_FIELDS}}}"

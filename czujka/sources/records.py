@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from czujka.comments.events import CommentEvent
 from czujka.config import Settings
-from czujka.sources.base import parse_time
+from czujka.sources.base import check_id, parse_time
 
 TRUE_WORDS = {"1", "true", "yes", "tak", "t", "y"}
 FALSE_WORDS = {"0", "false", "no", "nie", "n", "f", ""}
@@ -49,6 +49,8 @@ class CommentRecord(BaseModel):
     def _ids(cls, value: Any) -> Any:
         if isinstance(value, int) and not isinstance(value, bool):
             return str(value)
+        if isinstance(value, str) and value.strip():
+            return check_id(value.strip(), "the id")
         return None if value == "" else value
 
     @field_validator("rating", mode="before")

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
-from czujka.comments.service import ingest
+from czujka.comments.service import store
 from czujka.config import ProfileConfig, Settings
 from czujka.logs import get_logger
 from czujka.sources.graph import GraphClient, GraphError, RateLimited, TokenExpired
@@ -72,8 +72,7 @@ def poll_once(
             lookback=timedelta(days=settings.poll_lookback_days),
         )
         for raw, batch in pages:
-            with session_scope(sessions) as session:
-                result = ingest(session, source=f"graph:{profile.id}", body=raw, batch=batch)
+            result = store(sessions, source=f"graph:{profile.id}", body=raw, batch=batch)
             outcome.pages += 1
             outcome.stored += result.stored
             outcome.changed += result.changed

@@ -7,12 +7,11 @@ with the profile's `webhook_secret`.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from czujka.comments.events import Batch
 from czujka.config import Settings
-from czujka.sources.meta import PayloadError
+from czujka.sources.base import PayloadError, load_json, repaired_note
 from czujka.sources.records import RowError, to_event
 
 SIGNATURE_HEADER = "X-Czujka-Signature-256"
@@ -21,15 +20,15 @@ SIGNATURE_HEADER = "X-Czujka-Signature-256"
 def parse_generic(body: bytes, *, profile_id: str, settings: Settings) -> tuple[Batch, list[RowError]]:
     """Events for the good items and an error for each bad one (`line` is the item's index)."""
     try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PayloadError(f"body is not valid JSON: {exc}") from None
+        payload, repaired = load_json(body)
+    except PayloadError as exc:
+        raise PayloadError(f"body is {exc}") from None
     items: Any = payload.get("comments") if isinstance(payload, dict) and "comments" in payload else payload
     if isinstance(items, dict):
         items = [items]
     if not isinstance(items, list):
         raise PayloadError('body must be a comment object, a list of them, or {"comments": [...]}')
-    batch, errors = Batch(), []
+    batch, errors = Batch(notes=[repaired_note(repaired)] if repaired else []), []
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             errors.append(RowError(index, "item", f"expected an object, got {type(item).__name__}"))

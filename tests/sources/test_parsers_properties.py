@@ -6,6 +6,7 @@ import contextlib
 import json
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,7 +26,20 @@ PROFILES = [
 SETTINGS = load_settings(profiles=[p.model_dump() for p in PROFILES])
 PARSER = MetaWebhookParser(PROFILES)
 
-scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20)
+# What a hostile or broken sender puts in: lone surrogates and NUL in strings, huge and infinite numbers.
+hostile_text = st.text(st.characters(exclude_categories=()), max_size=20) | st.sampled_from(
+    ["x\ud800y", "\udfff", "a\x00b", "\x00", "😀\ud83d"]
+)
+hostile_numbers = st.sampled_from([1e30, -1e30, float("inf"), float("-inf"), 10**30, -(10**20), 2**63])
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=20)
+    | hostile_text
+    | hostile_numbers
+)
 anything = st.recursive(
     scalars,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
@@ -42,7 +56,7 @@ change_value = st.fixed_dictionaries(
         "parent_id": ids,
         "message": anything,
         "text": anything,
-        "created_time": st.integers(min_value=0, max_value=2_000_000_000) | anything,
+        "created_time": st.integers(min_value=0, max_value=2_000_000_000) | hostile_numbers | anything,
         "from": st.fixed_dictionaries({}, optional={"id": ids, "name": anything, "username": anything})
         | anything,
         "media": st.fixed_dictionaries({}, optional={"id": ids}) | anything,
@@ -79,9 +93,19 @@ meta_shaped = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=300, deadline=None)
+def storable(value) -> bool:
+    """What every database can store: UTF-8 text without NUL (PostgreSQL refuses NUL in text and JSONB)."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str, allow_nan=False)  # JSONB has no Infinity
+        text.encode("utf-8")
+    except (UnicodeEncodeError, ValueError):
+        return False
+    return "\x00" not in text and "\\u0000" not in text
+
+
+@settings(max_examples=400, deadline=None)
 @given(st.one_of(meta_shaped, anything))
-def test_meta_parser_never_crashes(payload):
+def test_meta_parser_never_crashes_and_hands_on_only_what_can_be_stored(payload):
     try:
         batch = PARSER.parse(json.dumps(payload).encode())
     except PayloadError:
@@ -90,6 +114,8 @@ def test_meta_parser_never_crashes(payload):
     for event in batch.events:
         assert event.profile_id in {"fb", "ig"} and isinstance(event.platform_id, str) and event.platform_id
         assert event.occurred_at.tzinfo is not None
+        assert storable([event.platform_id, event.message, event.author_name, event.author_id, event.raw])
+        assert "\ufffd" not in event.platform_id  # a repaired id is not the platform's: skipped instead
 
 
 @settings(max_examples=200, deadline=None)
@@ -97,6 +123,13 @@ def test_meta_parser_never_crashes(payload):
 def test_meta_parser_on_random_bytes(body):
     with contextlib.suppress(PayloadError):
         PARSER.parse(body)
+
+
+def test_json_nested_too_deeply_is_a_payload_error_not_a_crash():
+    with pytest.raises(PayloadError, match="nested too deeply"):
+        PARSER.parse(b'{"object": "page", "entry": ' + b"[" * 10_000 + b"]" * 10_000 + b"}")
+    with pytest.raises(PayloadError, match="nested too deeply"):
+        parse_generic(b"[" * 10_000 + b"]" * 10_000, profile_id="gen", settings=SETTINGS)
 
 
 @settings(max_examples=200, deadline=None)
@@ -108,6 +141,7 @@ def test_generic_parser_never_crashes(payload):
         return
     assert all(isinstance(e, RowError) and e.reason for e in errors)
     assert all(e.profile_id == "gen" for e in batch.events)
+    assert all(storable([e.platform_id, e.message, e.author_name, e.raw]) for e in batch.events)
 
 
 @settings(max_examples=200, deadline=None)

@@ -13,15 +13,14 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
 
+from czujka.comments import service as comments
 from czujka.comments.events import Batch
-from czujka.comments.service import ingest
 from czujka.logs import get_logger
 from czujka.runtime import Runtime
 from czujka.sources.meta import SIGNATURE_HEADER, PayloadError
 from czujka.sources.signing import verify_signature
 from czujka.sources.webhook import SIGNATURE_HEADER as GENERIC_SIGNATURE_HEADER
 from czujka.sources.webhook import parse_generic
-from czujka.storage.engine import session_scope
 from czujka.web.deps import RuntimeDep, read_body
 
 router = APIRouter(tags=["webhooks"])
@@ -29,8 +28,7 @@ log = get_logger(__name__)
 
 
 def store(runtime: Runtime, *, source: str, body: bytes, batch: Batch) -> dict[str, Any]:
-    with session_scope(runtime.sessions) as session:
-        result = ingest(session, source=source, body=body, batch=batch)
+    result = comments.store(runtime.sessions, source=source, body=body, batch=batch)
     if result.stored or result.changed:
         runtime.score_signal.set()
     log.info(
