@@ -81,7 +81,7 @@ class Pipeline:
         if not rows:
             return 0
         scores = analysis.score(rt.analyzer, rt.settings, rows)
-        with session_scope(rt.sessions) as session:
+        with session_scope(rt.sessions, write=True) as session:
             analysis.store(session, rows=rows, scores=scores, now=utcnow())
             self._detect(session, [scored(r, s) for r, s in zip(rows, scores, strict=True)])
         rt.escalate_signal.set()  # an incident may have opened: the escalator need not wait for its tick
@@ -95,20 +95,20 @@ class Pipeline:
             if on_batch:
                 on_batch(done)
         if total and self.detectors is not None:
-            with session_scope(self.runtime.sessions) as session:
+            with session_scope(self.runtime.sessions, write=True) as session:
                 save_states(session, self.detectors)
             self.saved_at = time.monotonic()
         return total
 
     def rescore(self, *, on_batch: Callable[[int], None] | None = None) -> int:
         """Drop every score and compute them again (after a model or lexicon change)."""
-        with session_scope(self.runtime.sessions) as session:
+        with session_scope(self.runtime.sessions, write=True) as session:
             analysis.drop_scores(session)
         return self.score_pending(on_batch=on_batch)
 
     def tick(self, now: datetime) -> None:
         """Close the buckets that ended by `now` (a quiet hour counts as zeros) and resolve quiet incidents."""
-        with session_scope(self.runtime.sessions) as session:
+        with session_scope(self.runtime.sessions, write=True) as session:
             self._detect(session, [], now=now)
 
     def _detect(self, session: Session, comments: list[Scored], *, now: datetime | None = None) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -26,4 +28,28 @@ def check_timezone(value: str) -> str:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Warsaw)") from None
+    return value
+
+
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL and lone surrogates: no database stores them
+REPLACEMENT = "\ufffd"
+
+
+def storable_text(text: str) -> str:
+    """`text` as a database can hold it: a lone surrogate becomes U+FFFD, a NUL is dropped."""
+    if UNSTORABLE.search(text) is None:
+        return text
+    return UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else REPLACEMENT, text)
+
+
+# The times anybody asks czujka about; beyond them a time zone conversion overflows (year 1 or 9999).
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2999, 12, 31, tzinfo=UTC)
+
+
+def check_moment(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("give a UTC offset, e.g. 2026-11-28T22:00:00+01:00")
+    if not EARLIEST <= value <= LATEST:
+        raise ValueError(f"must lie between {EARLIEST:%Y} and {LATEST:%Y}")
     return value

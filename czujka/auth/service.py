@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from czujka.auth.models import ApiToken
@@ -33,13 +34,26 @@ def create_token(session: Session, *, name: str, role: Role) -> str:
     return token
 
 
+USED_EVERY = timedelta(minutes=1)  # how finely `last_used_at` is kept: one write a minute, not one a call
+
+
 def authenticate(session: Session, *, token: str) -> ApiToken | None:
-    row = session.scalar(
+    """The valid, unrevoked token; reads only (see `mark_used`)."""
+    return session.scalar(
         select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
     )
-    if row is not None:
-        row.last_used_at = utcnow()
-    return row
+
+
+def mark_used(session: Session, *, token: ApiToken, now: datetime) -> None:
+    """Note that the token was used, at most once a minute."""
+    session.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.id == token.id,
+            or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - USED_EVERY),
+        )
+        .values(last_used_at=now)
+    )
 
 
 def revoke_token(session: Session, *, name: str) -> bool:

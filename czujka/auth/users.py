@@ -26,6 +26,7 @@ MAX_FAILED = 5
 LOCKOUT = timedelta(minutes=15)
 SESSION_DAYS = 14
 IDLE = timedelta(days=2)
+SEEN_EVERY = timedelta(minutes=5)
 MIN_PASSWORD = 10
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 
@@ -154,17 +155,29 @@ def find_session(session: Session, *, session_id: str, now: datetime) -> tuple[W
     if row is None:
         return None
     user = session.get(User, row.user_id)
-    if (
-        row.expires_at <= now
-        or row.last_seen_at + IDLE <= now
-        or user is None
-        or user.disabled_at is not None
-    ):
-        session.delete(row)
+    if user is None or user.disabled_at is not None or not _alive(row, now):
         return None
-    if now - row.last_seen_at > timedelta(minutes=5):
-        row.last_seen_at = now
     return row, user
+
+
+def _alive(row: WebSession, now: datetime) -> bool:
+    return row.expires_at > now and row.last_seen_at + IDLE > now
+
+
+def needs_upkeep(row: WebSession | None, now: datetime) -> bool:
+    """Whether `session_upkeep` has anything to write: most requests need nothing written at all."""
+    return row is not None and (not _alive(row, now) or now - row.last_seen_at > SEEN_EVERY)
+
+
+def session_upkeep(session: Session, *, session_id: str, now: datetime) -> None:
+    """Forget a session that ran out; note that a live one was seen (at most every few minutes)."""
+    row = session.get(WebSession, hash_token(session_id))
+    if row is None:
+        return
+    if not _alive(row, now):
+        session.delete(row)
+    elif now - row.last_seen_at > SEEN_EVERY:
+        row.last_seen_at = now
 
 
 def end_session(session: Session, *, session_id: str) -> None:

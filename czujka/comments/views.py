@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
@@ -17,9 +17,10 @@ from czujka.analysis.models import CommentScore
 from czujka.analysis.schemas import ScoreRead
 from czujka.comments.models import Comment, Post
 from czujka.comments.schemas import CommentFields
-from czujka.web.deps import SessionDep, Viewer
+from czujka.validators import check_moment
+from czujka.web.deps import ERRORS, MAX_ID, Moment, SessionDep, Text, Viewer, unprocessable
 
-router = APIRouter(prefix="/api", tags=["comments"])
+router = APIRouter(prefix="/api", tags=["comments"], responses=ERRORS)
 Sentiment = Literal["negative", "neutral", "positive", "mixed"]
 Topic = Literal[tuple(vocabulary.TOPICS)]  # type: ignore[valid-type]
 
@@ -40,9 +41,12 @@ def encode_cursor(created_at: datetime, comment_id: int) -> str:
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         at, _, ident = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
-        return datetime.fromisoformat(at), int(ident)
+        moment, comment_id = check_moment(datetime.fromisoformat(at)), int(ident)
     except (ValueError, UnicodeDecodeError):
-        raise HTTPException(422, "cursor: not a cursor this API handed out") from None
+        raise unprocessable("cursor", "not a cursor this API handed out") from None
+    if not 0 <= comment_id <= MAX_ID:
+        raise unprocessable("cursor", "not a cursor this API handed out")
+    return moment, comment_id
 
 
 @dataclass
@@ -119,10 +123,10 @@ def get_comments(
     session: SessionDep,
     _token: Viewer,
     profile: str | None = None,
-    since: Annotated[datetime | None, Query(description="ISO time with offset")] = None,
-    until: Annotated[datetime | None, Query(description="ISO time with offset")] = None,
+    since: Annotated[Moment | None, Query(description="ISO time with offset")] = None,
+    until: Annotated[Moment | None, Query(description="ISO time with offset")] = None,
     post: Annotated[str | None, Query(description="the post's platform id")] = None,
-    q: Annotated[str | None, Query(max_length=200, description="text contained, any case")] = None,
+    q: Annotated[Text | None, Query(max_length=200, description="text contained, any case")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
     vulgar: bool | None = None,
@@ -131,9 +135,6 @@ def get_comments(
     topic: Annotated[Topic | None, Query()] = None,
     min_harm: Annotated[float | None, Query(ge=0, le=1)] = None,
 ) -> CommentPage:
-    for name, value in (("since", since), ("until", until)):
-        if value is not None and value.tzinfo is None:
-            raise HTTPException(422, f"{name}: give a UTC offset, e.g. 2026-11-28T22:00:00+01:00")
     flags = ScoreFilter(vulgar, harmful, sentiment, topic, min_harm)
     return list_comments(
         session,

@@ -10,14 +10,14 @@ from pydantic import BaseModel, Field
 
 from czujka.incidents import flows
 from czujka.incidents.service import get_incident, list_incidents
-from czujka.web.deps import Responder, SessionDep, Viewer
+from czujka.web.deps import ERRORS, IncidentId, Responder, SessionDep, Text, Viewer
 
-router = APIRouter(prefix="/api/incidents", tags=["incidents"])
+router = APIRouter(prefix="/api/incidents", tags=["incidents"], responses=ERRORS)
 State = Literal["open", "triggered", "acknowledged", "resolved", "silenced"]
 
 
 class ActionIn(BaseModel):
-    reason: str = Field("", max_length=2000)
+    reason: Text = Field("", max_length=2000)
 
 
 @router.get("")
@@ -32,7 +32,7 @@ def get_incidents(
 
 
 @router.get("/{incident_id}")
-def get_one(incident_id: int, session: SessionDep, _token: Viewer) -> dict[str, Any]:
+def get_one(incident_id: IncidentId, session: SessionDep, _token: Viewer) -> dict[str, Any]:
     found = get_incident(session, incident_id)
     if found is None:
         raise HTTPException(404, f"no incident {incident_id}")
@@ -51,34 +51,36 @@ def _act(action: Any, session: SessionDep, token: Any, incident_id: int, **args:
 
 @router.post("/{incident_id}/acknowledge")
 def acknowledge(
-    incident_id: int, session: SessionDep, token: Responder, body: ActionIn | None = None
+    incident_id: IncidentId, session: SessionDep, token: Responder, body: ActionIn | None = None
 ) -> dict[str, Any]:
     return _act(flows.acknowledge, session, token, incident_id, reason=body.reason if body else "")
 
 
 @router.post("/{incident_id}/resolve")
 def resolve(
-    incident_id: int, session: SessionDep, token: Responder, body: ActionIn | None = None
+    incident_id: IncidentId, session: SessionDep, token: Responder, body: ActionIn | None = None
 ) -> dict[str, Any]:
     return _act(flows.resolve, session, token, incident_id, reason=body.reason if body else "")
 
 
 class NoteIn(BaseModel):
-    text: str = Field(..., min_length=1, max_length=5000)
+    text: Text = Field(..., min_length=1, max_length=5000)
 
 
 class SilenceIn(BaseModel):
     hours: float = Field(
         ..., gt=0, le=24 * 14, description="How long to mute the incident's profile and kind."
     )
-    reason: str = Field(..., min_length=1, max_length=2000)
+    reason: Text = Field(..., min_length=1, max_length=2000)
 
 
 @router.post("/{incident_id}/notes")
-def add_note(incident_id: int, body: NoteIn, session: SessionDep, token: Responder) -> dict[str, Any]:
+def add_note(incident_id: IncidentId, body: NoteIn, session: SessionDep, token: Responder) -> dict[str, Any]:
     return _act(flows.note, session, token, incident_id, text=body.text)
 
 
 @router.post("/{incident_id}/silence")
-def silence(incident_id: int, body: SilenceIn, session: SessionDep, token: Responder) -> dict[str, Any]:
+def silence(
+    incident_id: IncidentId, body: SilenceIn, session: SessionDep, token: Responder
+) -> dict[str, Any]:
     return _act(flows.silence_incident, session, token, incident_id, hours=body.hours, reason=body.reason)

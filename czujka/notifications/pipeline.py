@@ -59,7 +59,7 @@ def claim(
 
     Each claimed row gets a fresh claim token that the later write of its outcome must match."""
     prepared: list[Prepared] = []
-    with session_scope(sessions) as session:
+    with session_scope(sessions, write=True) as session:
         ids = session.scalars(
             skip_locked(
                 session,
@@ -166,7 +166,7 @@ def record(
     if not outcomes:
         return []
     now = datetime.now(UTC)
-    with session_scope(sessions) as session:
+    with session_scope(sessions, write=True) as session:
         return [
             _record(session, settings=settings, item=item, result=result, now=now)
             for item, result in outcomes

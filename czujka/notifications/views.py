@@ -4,30 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sqlalchemy import delete
 
 from czujka.notifications.models import PushSubscription
 from czujka.notifications.push import application_server_key, subscribe
-from czujka.web.deps import Responder, RuntimeDep, SessionDep, Viewer
+from czujka.web.deps import ERRORS, Responder, RuntimeDep, SessionDep, Text, Viewer, unprocessable
 
-router = APIRouter(prefix="/api/push", tags=["push"])
+router = APIRouter(prefix="/api/push", tags=["push"], responses=ERRORS)
 
 
 class Keys(BaseModel):
-    p256dh: str = Field(min_length=20, max_length=200)
-    auth: str = Field(min_length=8, max_length=100)
+    p256dh: Text = Field(min_length=20, max_length=200)
+    auth: Text = Field(min_length=8, max_length=100)
 
 
 class SubscriptionIn(BaseModel):
-    endpoint: str = Field(pattern=r"^https?://\S+$", max_length=2000)
+    endpoint: Text = Field(pattern=r"^https?://\S+$", max_length=2000)
     keys: Keys
 
 
 class SubscribeIn(BaseModel):
-    person: str
+    person: Text = Field(max_length=64)
     subscription: SubscriptionIn
 
 
@@ -41,7 +41,7 @@ def add_subscription(
     body: SubscribeIn, runtime: RuntimeDep, session: SessionDep, _token: Responder
 ) -> dict[str, Any]:
     if runtime.settings.person(body.person) is None:
-        raise HTTPException(422, f"no person {body.person!r} in czujka.toml")
+        raise unprocessable("person", f"no person {body.person!r} in czujka.toml", where="body")
     data = body.subscription.model_dump(mode="json")
     row = subscribe(session, person_id=body.person, subscription=data)
     return {"id": row.id, "person": row.person_id}

@@ -274,20 +274,20 @@ def run_escalations(sessions: sessionmaker[Session], *, settings: Settings, now:
 
     Due steps are first taken together in one transaction; if another worker got to one of them first, the
     batch rolls back and each is retried alone, so the others still go out in this round."""
-    with session_scope(sessions) as session:
+    with session_scope(sessions, write=True) as session:
         open_escalations(session, settings=settings, now=now)
         due = due_escalations(session, now=now)
     if not due:
         return 0
     try:
-        with session_scope(sessions) as session:
+        with session_scope(sessions, write=True) as session:
             return sum(advance(session, settings=settings, incident_id=i, now=now) for i in due)
     except (StaleEscalation, OperationalError):
         pass
     queued = 0
     for incident_id in due:
         try:
-            with session_scope(sessions) as session:
+            with session_scope(sessions, write=True) as session:
                 queued += advance(session, settings=settings, incident_id=incident_id, now=now)
         except (StaleEscalation, OperationalError) as exc:
             # Another worker took this step (or held SQLite's write lock); it is theirs, not lost.
@@ -296,7 +296,7 @@ def run_escalations(sessions: sessionmaker[Session], *, settings: Settings, now:
 
 
 def beat(sessions: sessionmaker[Session], *, loop: str, now: datetime) -> None:
-    with session_scope(sessions) as session:
+    with session_scope(sessions, write=True) as session:
         row = session.get(LoopHeartbeat, loop)
         if row is None:
             session.add(LoopHeartbeat(loop=loop, worker=WORKER, at=now))

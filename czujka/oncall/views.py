@@ -11,14 +11,18 @@ from fastapi.responses import Response
 
 from czujka.oncall.ical import feed_key, to_ical
 from czujka.oncall.schedule import duty_overview
-from czujka.web.deps import RuntimeDep, Viewer
+from czujka.web.deps import ERRORS, Moment, RuntimeDep, Viewer
 
-router = APIRouter(tags=["on-call"])
+router = APIRouter(tags=["on-call"], responses=ERRORS)
 
 
 @router.get("/api/oncall")
-def oncall_now(runtime: RuntimeDep, _token: Viewer, at: datetime | None = None) -> list[dict[str, Any]]:
-    now = at if at and at.tzinfo else datetime.now(UTC)
+def oncall_now(
+    runtime: RuntimeDep,
+    _token: Viewer,
+    at: Annotated[Moment | None, Query(description="ISO time with offset; default now")] = None,
+) -> list[dict[str, Any]]:
+    now = at or datetime.now(UTC)
     return duty_overview(runtime.settings, now)
 
 

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from datetime import UTC, datetime, tzinfo
 from typing import Any, Protocol
 
 from czujka.comments.events import Batch
-
-UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL and lone surrogates: no database stores them
-REPLACEMENT = "\ufffd"
+from czujka.validators import REPLACEMENT, storable_text
 
 
 class PayloadError(ValueError):
@@ -86,10 +83,9 @@ def repair(value: Any) -> tuple[Any, int]:
 
     def fix(text: str) -> str:
         nonlocal repaired
-        if UNSTORABLE.search(text) is None:
-            return text
-        repaired += 1
-        return UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else REPLACEMENT, text)
+        clean = storable_text(text)
+        repaired += clean is not text
+        return clean
 
     def leaf(item: Any) -> Any:
         nonlocal repaired

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import AfterValidator, BaseModel, BeforeValidator
 from sqlalchemy.orm import Session
 
 from czujka.auth.models import ApiToken
-from czujka.auth.service import Role, authenticate, role_allows
+from czujka.auth.service import USED_EVERY, Role, authenticate, mark_used, role_allows
 from czujka.runtime import Runtime
+from czujka.storage.base import utcnow
 from czujka.storage.engine import session_scope
+from czujka.validators import check_moment, storable_text
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -22,8 +26,13 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def get_session(runtime: RuntimeDep) -> Iterator[Session]:
-    with session_scope(runtime.sessions) as session:
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def get_session(request: Request, runtime: RuntimeDep) -> Iterator[Session]:
+    """The request's unit of work. A GET only reads; any other method will write after reading, so on
+    SQLite it takes the write lock first and waits its turn instead of failing with "database is locked"."""
+    with session_scope(runtime.sessions, write=request.method not in SAFE_METHODS) as session:
         yield session
 
 
@@ -34,10 +43,12 @@ bearer = HTTPBearer(auto_error=False)
 
 
 def require(role: Role):
-    """A dependency that lets through a valid, unrevoked token of `role` or higher."""
+    """A dependency that lets through a valid, unrevoked token of `role` or higher. It looks the token up
+    in a short transaction of its own, so a handler that needs no database (an import, a webhook) holds
+    none while it works."""
 
     def check(
-        session: SessionDep,
+        runtime: RuntimeDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> ApiToken:
         if credentials is None or credentials.scheme.lower() != "bearer":
@@ -46,7 +57,8 @@ def require(role: Role):
                 "missing bearer token (create one with `czujka token create`)",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        token = authenticate(session, token=credentials.credentials)
+        with session_scope(runtime.sessions) as session:
+            token = authenticate(session, token=credentials.credentials)
         if token is None:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,
@@ -57,6 +69,10 @@ def require(role: Role):
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN, f"this needs the {role} role; the token is {token.role}"
             )
+        now = utcnow()
+        if token.last_used_at is None or now - token.last_used_at > USED_EVERY:
+            with session_scope(runtime.sessions, write=True) as session:
+                mark_used(session, token=token, now=now)
         return token
 
     return check
@@ -79,3 +95,42 @@ async def read_body(request: Request, limit: int) -> bytes:
             raise HTTPException(413, f"body larger than {limit} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+MAX_ID = 2**31 - 1  # the largest id an Integer column holds on PostgreSQL: beyond it, no such thing
+IncidentId = Annotated[int, Path(ge=1, le=MAX_ID, description="The incident's id in czujka.")]
+# A time given to the API: with a UTC offset, and within the years czujka can convert between zones.
+Moment = Annotated[datetime, AfterValidator(check_moment)]
+# Text a person types (a note, a reason): a lone surrogate or a NUL, which no database stores, is repaired.
+Text = Annotated[str, BeforeValidator(lambda v: storable_text(v) if isinstance(v, str) else v)]
+
+
+class Problem(BaseModel):
+    """What every refusal says: one sentence naming what is wrong."""
+
+    detail: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "The body is not valid JSON."},
+    401: {"model": Problem, "description": "No bearer token, or an unknown or revoked one."},
+    403: {"model": Problem, "description": "The token's role may not do this."},
+    404: {"model": Problem, "description": "No such object."},
+    409: {"model": Problem, "description": "The object's state does not allow this now."},
+}
+
+
+BAD_BODY: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "The body is not what this endpoint reads."},
+    413: {"model": Problem, "description": "The body is larger than max_body_bytes."},
+}
+TOO_LARGE = {413: BAD_BODY[413]}
+
+
+for _answer in ERRORS.values():
+    _answer["content"] = {"application/json": {}}
+
+
+def unprocessable(field: str, message: str, *, where: str = "query") -> HTTPException:
+    """A 422 shaped as FastAPI's own validation errors, so every 422 matches the published schema."""
+    return HTTPException(422, [{"loc": [where, field], "msg": message, "type": "value_error"}])

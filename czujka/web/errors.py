@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
-from fastapi.responses import RedirectResponse, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from czujka.sources.base import repair
 from czujka.web.session import CsrfFailed, Forbidden, SignInRequired, login_url
 from czujka.web.templating import render
 
@@ -39,6 +42,13 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(CsrfFailed)
     async def csrf(request: Request, exc: CsrfFailed) -> Response:
         return render(request, "error.html", {"message": "error.csrf", "detail": ""}, status_code=403)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        """FastAPI's own 422, with what was sent repaired first: an input holding a lone surrogate would
+        otherwise make the error answer itself fail to encode, and the client get a 500."""
+        detail, _ = repair(jsonable_encoder(exc.errors()))
+        return JSONResponse({"detail": detail}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -20,8 +20,10 @@ from fastapi import Depends, Request
 
 from czujka.auth.models import User, WebSession
 from czujka.auth.service import Role, role_allows
-from czujka.auth.users import find_session
-from czujka.web.deps import SessionDep
+from czujka.auth.users import find_session, needs_upkeep, session_upkeep
+from czujka.storage.engine import session_scope
+from czujka.storage.secrets import hash_token
+from czujka.web.deps import SAFE_METHODS, SessionDep
 
 COOKIE = "czujka_session"
 LOGIN_CSRF_COOKIE = "czujka_login_csrf"
@@ -77,7 +79,15 @@ def current_user(request: Request, session: SessionDep) -> SignedIn | None:
     session_id = request.cookies.get(COOKIE)
     if not session_id:
         return None
-    found = find_session(session, session_id=session_id, now=datetime.now(UTC))
+    now = datetime.now(UTC)
+    found = find_session(session, session_id=session_id, now=now)
+    row = session.get(WebSession, hash_token(session_id))
+    if needs_upkeep(row, now):
+        if request.method in SAFE_METHODS:  # a GET only reads: the upkeep is a short write of its own
+            with session_scope(request.app.state.runtime.sessions, write=True) as writer:
+                session_upkeep(writer, session_id=session_id, now=now)
+        else:  # this request already holds the write lock (see `get_session`)
+            session_upkeep(session, session_id=session_id, now=now)
     if found is None:
         return None
     row, user = found

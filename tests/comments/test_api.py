@@ -106,3 +106,53 @@ def test_comment_filters_and_pages(server, runtime, tokens):
 def test_health_is_open(server):
     body = httpx.get(f"{server.url}/api/health").json()
     assert body["status"] == "ok" and body["comments"] == 0
+
+
+def test_hostile_inputs_get_a_clear_4xx_never_a_500(server, runtime, tokens):
+    """Each of these answered 500 once."""
+    from base64 import urlsafe_b64encode
+
+    from tests.factories import open_incident
+
+    seed(server, 3)
+    incident = open_incident(runtime, at=T0)
+    viewer, responder = auth(tokens["viewer"]), auth(tokens["responder"])
+
+    def cursor(text: str) -> str:
+        return urlsafe_b64encode(text.encode()).decode()
+
+    for bad in (cursor("2026-11-27T18:00:00|5"), cursor(f"2026-11-27T18:00:00+00:00|{2**70}"), "%%%"):
+        answer = httpx.get(f"{server.url}/api/comments", params={"cursor": bad}, headers=viewer)
+        assert answer.status_code == 422, (bad, answer.text)
+        assert answer.json()["detail"][0]["loc"] == ["query", "cursor"]  # a list, as the schema says
+    huge = 2**63 + 5
+    for method, path in [
+        ("GET", f"/api/incidents/{huge}"),
+        ("POST", f"/api/incidents/{huge}/acknowledge"),
+        ("POST", f"/api/incidents/{huge}/resolve"),
+        ("POST", f"/api/incidents/{2**31}/notes"),
+    ]:
+        answer = httpx.request(method, f"{server.url}{path}", headers=responder, json={"text": "x"})
+        assert answer.status_code == 422 and isinstance(answer.json()["detail"], list), answer.text
+    for at in ("9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+00:00", "2026-11-28T22:00:00"):
+        answer = httpx.get(f"{server.url}/api/oncall", params={"at": at}, headers=viewer)
+        assert answer.status_code == 422, (at, answer.text)
+    note = httpx.post(
+        f"{server.url}/api/incidents/{incident}/notes",
+        content=b'{"text": "zadzwoni\\u0142am \\ud800 do klientki \\u0000"}',
+        headers={**responder, "Content-Type": "application/json"},
+    )
+    assert note.status_code == 200, note.text
+    assert any("\ufffd do klientki" in e["message"] for e in note.json()["timeline"])
+    reason = httpx.post(
+        f"{server.url}/api/incidents/{incident}/acknowledge",
+        content=b'{"reason": "\\udc00"}',
+        headers={**responder, "Content-Type": "application/json"},
+    )
+    assert reason.status_code == 200, reason.text
+    refused = httpx.post(
+        f"{server.url}/api/incidents/{incident}/silence",
+        content=b'{"hours": "\\ud800", "reason": "x"}',
+        headers={**responder, "Content-Type": "application/json"},
+    )
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["body", "hours"]

@@ -14,7 +14,7 @@ from czujka.incidents import flows
 from czujka.oncall.schedule import duty_overview, shifts
 from czujka.web.charts import build_chart
 from czujka.web.dashboard import feed, incident_detail, incident_rows
-from czujka.web.deps import RuntimeDep, SessionDep
+from czujka.web.deps import IncidentId, RuntimeDep, SessionDep
 from czujka.web.session import Page, ResponderAction
 from czujka.web.templating import render
 
@@ -54,7 +54,9 @@ def incidents_page(request: Request, runtime: RuntimeDep, session: SessionDep, u
 
 
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse)
-def incident_page(incident_id: int, request: Request, runtime: RuntimeDep, session: SessionDep, user: Page):
+def incident_page(
+    incident_id: IncidentId, request: Request, runtime: RuntimeDep, session: SessionDep, user: Page
+):
     detail = incident_detail(session, runtime.settings, incident_id, datetime.now(UTC))
     if detail is None:
         raise HTTPException(404, "no such incident")
@@ -78,18 +80,18 @@ def _actor(user) -> str:
 
 
 @router.post("/incidents/{incident_id}/acknowledge")
-def acknowledge(incident_id: int, request: Request, session: SessionDep, user: ResponderAction):
+def acknowledge(incident_id: IncidentId, request: Request, session: SessionDep, user: ResponderAction):
     return _act(request, session, incident_id, flows.acknowledge, actor=_actor(user), reason="")
 
 
 @router.post("/incidents/{incident_id}/resolve")
-def resolve(incident_id: int, request: Request, session: SessionDep, user: ResponderAction):
+def resolve(incident_id: IncidentId, request: Request, session: SessionDep, user: ResponderAction):
     return _act(request, session, incident_id, flows.resolve, actor=_actor(user), reason="")
 
 
 @router.post("/incidents/{incident_id}/notes")
 def add_note(
-    incident_id: int,
+    incident_id: IncidentId,
     request: Request,
     session: SessionDep,
     user: ResponderAction,
@@ -100,7 +102,7 @@ def add_note(
 
 @router.post("/incidents/{incident_id}/silence")
 def silence(
-    incident_id: int,
+    incident_id: IncidentId,
     request: Request,
     session: SessionDep,
     user: ResponderAction,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -17,9 +17,9 @@ from czujka.oncall.models import Escalation, LoopHeartbeat
 from czujka.sources.files import detect_format, import_text
 from czujka.sources.models import PollState
 from czujka.storage.migrate import current_revision, head_revision
-from czujka.web.deps import Admin, Responder, RuntimeDep, SessionDep, read_body
+from czujka.web.deps import ERRORS, TOO_LARGE, Admin, Problem, Responder, RuntimeDep, SessionDep, read_body
 
-router = APIRouter(prefix="/api", tags=["system"])
+router = APIRouter(prefix="/api", tags=["system"], responses=ERRORS)
 STALE_AFTER = timedelta(seconds=30)
 
 
@@ -93,15 +93,14 @@ def ingest_log(
     ]
 
 
-@router.post("/import")
+@router.post(
+    "/import", responses={**TOO_LARGE, 400: {"model": Problem, "description": "The body is not UTF-8 text."}}
+)
 async def import_comments(
-    request: Request, runtime: RuntimeDep, _token: Responder, format: str = "jsonl"
+    request: Request, runtime: RuntimeDep, _token: Responder, format: Literal["jsonl", "csv"] = "jsonl"
 ) -> dict[str, Any]:
     """The same as `czujka import`, for a JSONL or CSV body."""
-    try:
-        fmt = detect_format(Path("upload"), format)
-    except ValueError as exc:
-        raise HTTPException(422, f"format: {exc}") from None
+    fmt = detect_format(Path("upload"), format)
     body = await read_body(request, runtime.settings.max_body_bytes)
     try:
         text_body = body.decode("utf-8-sig")

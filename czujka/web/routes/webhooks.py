@@ -21,9 +21,17 @@ from czujka.sources.meta import SIGNATURE_HEADER, PayloadError
 from czujka.sources.signing import verify_signature
 from czujka.sources.webhook import SIGNATURE_HEADER as GENERIC_SIGNATURE_HEADER
 from czujka.sources.webhook import parse_generic
-from czujka.web.deps import RuntimeDep, read_body
+from czujka.web.deps import BAD_BODY, ERRORS, Problem, RuntimeDep, read_body
 
-router = APIRouter(tags=["webhooks"])
+router = APIRouter(
+    tags=["webhooks"],
+    responses={
+        **BAD_BODY,
+        403: ERRORS[403],
+        404: ERRORS[404],
+        503: {"model": Problem, "description": "CZUJKA_META_APP_SECRET is not set."},
+    },
+)
 log = get_logger(__name__)
 
 
@@ -98,8 +106,9 @@ async def generic_deliver(source: str, request: Request, runtime: RuntimeDep) ->
     except PayloadError as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
     rejected = [{"index": e.line, "field": e.field, "reason": e.reason} for e in errors]
-    if errors and not batch.events:
-        raise HTTPException(422, {"rejected": rejected})
+    if errors and not batch.events:  # shaped as FastAPI's own 422, so it matches the published schema
+        detail = [{"loc": ["body", e.line, e.field], "msg": e.reason, "type": "value_error"} for e in errors]
+        raise HTTPException(422, detail)
     batch.notes.extend(str(e) for e in errors)
     result = await run_in_threadpool(store, runtime, source=f"generic:{profile.id}", body=body, batch=batch)
     return {**result, "rejected": rejected}
