@@ -15,6 +15,7 @@ from czujka.bench.cli import bench_app
 from czujka.cli_common import (
     ConfigOption,
     console,
+    engine_or_exit,
     errors,
     fail,
     migrated_runtime,
@@ -75,11 +76,9 @@ def check_config(
 @db_app.command("upgrade")
 def db_upgrade(config: ConfigOption = None) -> None:
     """Apply database migrations up to this version of czujka."""
-    from czujka.storage.engine import make_engine
     from czujka.storage.migrate import current_revision, head_revision, upgrade
 
-    settings = settings_or_exit(config)
-    engine = make_engine(settings.sqlalchemy_url)
+    engine = engine_or_exit(settings_or_exit(config))
     before = current_revision(engine)
     upgrade(engine)
     console.print(f"database at revision {head_revision()} (was {before or 'empty'})")
@@ -98,20 +97,35 @@ def serve(
     from czujka.app import build_app
     from czujka.logs import configure_logging
     from czujka.pipeline import Pipeline
+    from czujka.web.server import PortInUse, listen
 
     settings = settings_or_exit(config)
     configure_logging(settings.log_level)
     runtime = migrated_runtime(settings)
+    address, number = host or settings.host, port if port is not None else settings.port
+    try:
+        sock = listen(address, number)
+    except PortInUse as exc:
+        raise fail(
+            f"{exc}: another program (or another czujka) listens there; choose --port or `port`", 2
+        ) from None
+    except OSError as exc:
+        raise fail(
+            f"cannot listen on {address}:{number} ({exc.strerror}); check `host` and `port`", 2
+        ) from None
     stop = threading.Event()
     Pipeline(runtime).start(stop, poll=poll)
-    try:
-        uvicorn.run(
+    server = uvicorn.Server(
+        uvicorn.Config(
             build_app(settings, runtime),
-            host=host or settings.host,
-            port=port or settings.port,
+            host=address,
+            port=number,
             log_level=settings.log_level,
             access_log=False,
         )
+    )
+    try:
+        server.run(sockets=[sock])
     finally:
         stop.set()
 

@@ -13,6 +13,8 @@ from rich.markup import escape
 from czujka.config import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from czujka.runtime import Runtime
 
 console = Console(soft_wrap=True)
@@ -37,12 +39,24 @@ def settings_or_exit(config: Path | None, **overrides: Any) -> Settings:
         raise typer.Exit(2) from None
 
 
+def engine_or_exit(settings: Settings) -> Engine:
+    """An engine on a database that answers, or one line naming the path or setting and what to do."""
+    from czujka.storage.engine import DatabaseUnavailable, check_database, make_engine
+
+    try:
+        engine = make_engine(settings.sqlalchemy_url)
+        check_database(engine)
+    except DatabaseUnavailable as exc:
+        raise fail(str(exc), 2) from None
+    return engine
+
+
 def migrated_runtime(settings: Settings) -> Runtime:
     """A runtime on a database whose schema is current, or a clear exit."""
     from czujka.runtime import build_runtime
     from czujka.storage.migrate import SchemaOutdated, ensure_current
 
-    runtime = build_runtime(settings)
+    runtime = build_runtime(settings, engine_or_exit(settings))
     try:
         ensure_current(runtime.engine)
     except SchemaOutdated as exc:

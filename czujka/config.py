@@ -241,6 +241,15 @@ def read_toml(path: Path) -> dict[str, Any]:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(str(path), [("file", "does not exist")]) from None
+    except IsADirectoryError:
+        raise ConfigError(str(path), [("file", "is a folder, not a file")]) from None
+    except PermissionError:
+        raise ConfigError(str(path), [("file", "cannot be read by this user")]) from None
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            str(path), [(f"line {line}", "is not UTF-8 text; save the file as UTF-8")]
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), [("syntax", str(exc))]) from None
     unknown = sorted(set(raw) - TOP_LEVEL_TABLES)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 WRITE = "czujka_write"  # execution option: this transaction will write, so take SQLite's write lock first
@@ -33,17 +35,70 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be opened; the message names the path or setting, and what to do."""
+
+
+KNOWN_URLS = "sqlite:///PATH or postgresql://USER:PASSWORD@HOST/DATABASE"
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`; creates the SQLite file's folder so a fresh machine needs no manual step."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
+    try:
+        parsed = make_url(url)
+        backend = parsed.get_backend_name()
+    except ArgumentError:
+        raise DatabaseUnavailable(f"database_url is not a database URL: write {KNOWN_URLS}") from None
+    if backend not in ("sqlite", "postgresql"):
+        raise DatabaseUnavailable(f"database_url: czujka does not run on {backend!r}; write {KNOWN_URLS}")
+    if backend == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(parsed.database).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except FileExistsError:
+                raise DatabaseUnavailable(
+                    f"data_dir: {folder} is a file, not a folder; point data_dir (CZUJKA_DATA_DIR) at a folder"
+                ) from None
+            except OSError as exc:
+                raise DatabaseUnavailable(
+                    f"data_dir: cannot create {folder} ({exc.strerror}); choose a folder this user may write"
+                ) from None
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def check_database(engine: Engine) -> None:
+    """Open a connection and write nothing, or say in one line why not: at start, not at the first
+    comment."""
+    url = engine.url
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    except DBAPIError as exc:
+        text = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
+        if url.get_backend_name() == "sqlite":
+            path = Path(url.database or "")
+            if "not a database" in text:
+                raise DatabaseUnavailable(
+                    f"{path} is not a czujka database (nor any SQLite database): move it away, or point "
+                    f"data_dir (CZUJKA_DATA_DIR) elsewhere"
+                ) from None
+            folder = path.parent
+            if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+                raise DatabaseUnavailable(
+                    f"data_dir: {folder} is read-only for this user; czujka writes its database there: "
+                    f"give it write access or point data_dir (CZUJKA_DATA_DIR) at a folder it may write"
+                ) from None
+            raise DatabaseUnavailable(f"cannot open the SQLite database {path}: {text}") from None
+        where = f"{url.host or 'localhost'}:{url.port or 5432}"
+        raise DatabaseUnavailable(
+            f"database_url: cannot reach PostgreSQL at {where} ({text}); is the server running, and are the "
+            f"host, port, user and password right?"
+        ) from None
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
