@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,6 +16,7 @@ from czujka.incidents import views as incident_views
 from czujka.notifications import views as push_views
 from czujka.oncall import views as oncall_views
 from czujka.runtime import Runtime, build_runtime
+from czujka.storage.secrets import service_secret
 from czujka.web import errors
 from czujka.web.routes import ack, admin, login, pages, pwa, system, webhooks
 from czujka.web.session import LoginRateLimit
@@ -27,6 +29,7 @@ def build_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime.sync_profiles()
+        app.state.device_key = service_secret(runtime.sessions, "device_key", lambda: secrets.token_hex(32))
         yield
 
     # The interactive docs load scripts from a CDN; czujka serves nothing from outside, so only the schema.

@@ -22,8 +22,9 @@ from czujka.auth.service import ROLES
 from czujka.storage.secrets import hash_token
 
 HASHER = PasswordHasher()
-MAX_FAILED = 5
-LOCKOUT = timedelta(minutes=15)
+MAX_FAILED = 5  # wrong passwords in a row before new devices must wait between tries
+FIRST_WAIT = timedelta(seconds=15)  # doubles with each further wrong password …
+LONGEST_WAIT = timedelta(minutes=5)  # … up to this
 SESSION_DAYS = 14
 IDLE = timedelta(days=2)
 SEEN_EVERY = timedelta(minutes=5)
@@ -101,22 +102,35 @@ def disable_user(session: Session, *, username: str, now: datetime) -> None:
 @dataclass(frozen=True, slots=True)
 class LoginResult:
     user: User | None
-    problem: str | None = None  # "wrong", "locked", "disabled"
+    problem: str | None = None  # "wrong", "wait", "disabled"
+    wait_seconds: int = 0
 
 
-def verify_login(session: Session, *, username: str, password: str, now: datetime) -> LoginResult:
-    """Check a sign-in; five wrong passwords in a row lock the account for 15 minutes."""
+def wait_after(failures: int) -> timedelta:
+    """How long a new device waits before its next try after `failures` wrong passwords in a row."""
+    if failures < MAX_FAILED:
+        return timedelta(0)
+    return min(FIRST_WAIT * 2 ** min(failures - MAX_FAILED, 16), LONGEST_WAIT)
+
+
+def verify_login(
+    session: Session, *, username: str, password: str, now: datetime, known_device: bool = False
+) -> LoginResult:
+    """Check a sign-in. Wrong passwords make the next try from a new device wait, longer each time, but
+    never lock the account: whoever knows a username cannot lock the person on duty out, and a device that
+    signed in as this user before has its password checked at once, however many tries strangers made."""
     user = session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None:
         _verify(_dummy_hash(), password)
         return LoginResult(None, "wrong")
-    if user.locked_until is not None and user.locked_until > now:
-        return LoginResult(None, "locked")
+    if not known_device and user.locked_until is not None and user.locked_until > now:
+        return LoginResult(None, "wait", max(1, int((user.locked_until - now).total_seconds() + 0.999)))
     if not _verify(user.password_hash, password):
         user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED:
-            user.locked_until, user.failed_logins = now + LOCKOUT, 0
-            return LoginResult(None, "locked")
+        pause = wait_after(user.failed_logins)
+        if pause:
+            user.locked_until = now + pause
+            return LoginResult(None, "wait", int(pause.total_seconds()))
         return LoginResult(None, "wrong")
     if user.disabled_at is not None:
         return LoginResult(None, "disabled")

@@ -30,9 +30,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "login.password": ("Hasło", "Password"),
     "login.submit": ("Zaloguj", "Sign in"),
     "login.wrong": ("Nieprawidłowa nazwa użytkownika lub hasło.", "Wrong user name or password."),
-    "login.locked": (
-        "Konto zablokowane na 15 minut po zbyt wielu nieudanych próbach.",
-        "The account is locked for 15 minutes after too many failed attempts.",
+    "login.wait": (
+        "Zbyt wiele błędnych haseł do tego konta. Z nowego urządzenia spróbuj ponownie za chwilę; "
+        "na urządzeniu, na którym już się logowałeś, zaloguj się od razu.",
+        "Too many wrong passwords for this account. From a new device, try again in a moment; on a "
+        "device you signed in with before, you can sign in right away.",
     ),
     "login.disabled": ("To konto jest wyłączone.", "This account is disabled."),
     "login.throttled": (

@@ -27,6 +27,7 @@ from czujka.web.deps import SAFE_METHODS, SessionDep
 
 COOKIE = "czujka_session"
 LOGIN_CSRF_COOKIE = "czujka_login_csrf"
+DEVICE_COOKIE = "czujka_device"  # this browser signed in as that user before (see routes/login.py)
 LANGUAGE_COOKIE = "czujka_lang"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"

@@ -138,16 +138,31 @@ def test_session_fixation_and_sign_out_everywhere(board):
     assert phone.get("/").status_code == 303 and client.get("/").status_code == 303
 
 
-def test_brute_force_locks_the_account(board):
+def test_wrong_passwords_slow_strangers_but_never_lock_the_person_on_duty_out(board):
+    """Anyone who knows a username may guess: after five wrong passwords each new device waits longer
+    between tries; the phone the person on duty signed in with before still gets in at once."""
+    phone, first = board.sign_in("ania")
+    assert first.status_code == 303 and phone.cookies.get("czujka_device")
     for _ in range(4):
         _, answer = board.sign_in("ania", password="zle-haslo-000")
         assert answer.status_code == 401
-    _, locked = board.sign_in("ania", password="zle-haslo-000")
-    assert locked.status_code == 423 and "zablokowane" in locked.text
-    _, still = board.sign_in("ania", password=PASSWORD)  # even the right password, while locked
-    assert still.status_code == 423
+    _, slowed = board.sign_in("ania", password="zle-haslo-000")
+    assert slowed.status_code == 429 and int(slowed.headers["retry-after"]) == 15
+    assert "Z nowego urządzenia spróbuj ponownie" in slowed.text
+    _, stranger = board.sign_in("ania", password=PASSWORD)  # a new device waits, even with the password
+    assert stranger.status_code == 429
+    phone.cookies.delete("czujka_session")
+    _, again = board.sign_in("ania", client=phone)  # the known phone: straight in
+    assert again.status_code == 303
     _, unknown = board.sign_in("nobody", password=PASSWORD)
     assert unknown.status_code == 401
+
+
+def test_waits_grow_with_each_wrong_password_and_stop_growing():
+    from czujka.auth.users import LONGEST_WAIT, wait_after
+
+    assert [wait_after(n).total_seconds() for n in range(3, 9)] == [0, 0, 15, 30, 60, 120]
+    assert wait_after(50) == wait_after(10**6) == LONGEST_WAIT
 
 
 def test_login_form_needs_its_csrf_cookie(board):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from datetime import UTC, datetime
 from typing import Annotated
@@ -13,6 +14,7 @@ from czujka.auth.users import end_session, sign_out_everywhere, start_session, v
 from czujka.web.deps import SessionDep
 from czujka.web.session import (
     COOKIE,
+    DEVICE_COOKIE,
     LANGUAGE_COOKIE,
     LOGIN_CSRF_COOKIE,
     ViewerAction,
@@ -67,10 +69,20 @@ def login(
     if not request.app.state.login_limiter.allow(request.client.host if request.client else "?"):
         return _login_page(request, next_path=next, error="login.throttled", status=429)
     now = datetime.now(UTC)
-    result = verify_login(session, username=username, password=password, now=now)
-    if result.user is None:  # the failed attempt is committed with the answer: it counts towards the lockout
-        status = 423 if result.problem == "locked" else 401
-        return _login_page(request, next_path=next, error=f"login.{result.problem}", status=status)
+    device = request.cookies.get(DEVICE_COOKIE, "")
+    result = verify_login(
+        session,
+        username=username,
+        password=password,
+        now=now,
+        known_device=known_device(request, device, username),
+    )
+    if result.user is None:  # the failed attempt is committed with the answer: it counts towards the wait
+        status = 429 if result.problem == "wait" else 401
+        page = _login_page(request, next_path=next, error=f"login.{result.problem}", status=status)
+        if result.wait_seconds:
+            page.headers["Retry-After"] = str(result.wait_seconds)
+        return page
     old = request.cookies.get(COOKIE)
     if old:  # whatever session id the browser brought is dropped: a fresh one is minted (no fixation)
         end_session(session, session_id=old)
@@ -88,7 +100,26 @@ def login(
         path="/",
     )
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    response.set_cookie(
+        DEVICE_COOKIE,
+        device_mark(request, result.user.username),
+        httponly=True,
+        samesite="strict",
+        secure=secure_cookies(request),
+        max_age=400 * 24 * 3600,
+        path="/login",
+    )
     return response
+
+
+def device_mark(request: Request, username: str) -> str:
+    """What a device keeps to show it signed in as `username` before: a keyed hash, no secret in it."""
+    key = request.app.state.device_key.encode()
+    return hmac.new(key, username.strip().lower().encode(), hashlib.sha256).hexdigest()
+
+
+def known_device(request: Request, mark: str, username: str) -> bool:
+    return bool(mark) and hmac.compare_digest(mark, device_mark(request, username))
 
 
 @router.post("/logout")
