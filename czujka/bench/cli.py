@@ -192,3 +192,47 @@ def bench_ingest(
             f"ratio     {result['ratio']:>10.1%}  (goal ≥ 25%)",
             highlight=False,
         )
+
+
+@bench_app.command("load")
+def bench_load(
+    clients: Annotated[int, typer.Option(min=1, max=256, help="Concurrent senders.")] = 16,
+    seconds: Annotated[float, typer.Option(min=1, max=3600, help="How long they send.")] = 60,
+    comments_per_post: Annotated[
+        int, typer.Option(min=1, help="Comments under each new post (1: a post per comment).")
+    ] = 25,
+    kill_every: Annotated[
+        float | None, typer.Option(min=1, help="Kill the server with SIGKILL every S seconds and restart it.")
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(help="Run on this database (e.g. PostgreSQL) instead of a fresh SQLite file."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Signed deliveries from concurrent clients to a real server on 127.0.0.1: rate, p50/p99, statuses,
+    and the comments acknowledged against those stored (0 lost, 0 doubled, 0 answers of 5xx)."""
+    from czujka.bench.load import run_load
+
+    result = run_load(
+        clients=clients,
+        seconds=seconds,
+        comments_per_post=comments_per_post,
+        kill_every=kill_every,
+        database_url=database_url,
+    )
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+    else:
+        console.print(
+            f"{result['clients']} clients, {result['seconds']} s, {result['comments_per_post']} comment(s) a post, "
+            f"{result['kills']} kill(s)\n"
+            f"requests  {result['requests']} ({result['requests_per_second']}/s), "
+            f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms\n"
+            f"statuses  {result['statuses']} (sent again: {result['resent']})\n"
+            f"comments  {result['acknowledged']} acknowledged, {result['stored']} stored: "
+            f"{result['lost']} lost, {result['doubled']} doubled, {result['server_errors']} answers of 5xx",
+            highlight=False,
+        )
+    if result["lost"] or result["doubled"] or (result["server_errors"] and not kill_every):
+        raise typer.Exit(1)
