@@ -34,7 +34,7 @@ class Runtime:
     page_signal: threading.Event = field(default_factory=threading.Event)
 
     def sync_profiles(self) -> None:
-        with session_scope(self.sessions) as session:
+        with session_scope(self.sessions, write=True) as session:
             sync_profiles(session, profiles=self.settings.profiles, settings=self.settings)
 
 

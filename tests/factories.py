@@ -52,7 +52,7 @@ def make_signal(
 def open_incident(runtime: Runtime, *, score: float = 0.95, **signal: object) -> int:
     """Open (or attach to) an incident from one signal made by `make_signal` (by default a sure one, of
     severity 3); returns the incident's id."""
-    with session_scope(runtime.sessions) as session:
+    with session_scope(runtime.sessions, write=True) as session:
         incident = flows.open_or_attach(session, signal=make_signal(score=score, **signal))  # type: ignore[arg-type]
         assert incident is not None, "the signal was muted"
         return incident.id

@@ -47,7 +47,7 @@ def _run(config: Path | None, action) -> Any:
 
     runtime = runtime_or_exit(config)
     try:
-        with session_scope(runtime.sessions) as session:
+        with session_scope(runtime.sessions, write=True) as session:
             return action(session, runtime.settings)
     except UserError as exc:
         errors.print(f"error: {exc}", highlight=False, markup=False)
@@ -167,7 +167,7 @@ def token_create(
         raise fail(f"--role: {role!r} is not one of {', '.join(ROLES)}")
     runtime = migrated_runtime(settings_or_exit(config))
     try:
-        with session_scope(runtime.sessions) as session:
+        with session_scope(runtime.sessions, write=True) as session:
             token = create_token(session, name=name, role=role)  # type: ignore[arg-type]
     except ValueError as exc:
         raise fail(str(exc)) from None
@@ -202,7 +202,7 @@ def token_revoke(name: str, config: ConfigOption = None) -> None:
     from czujka.storage.engine import session_scope
 
     runtime = migrated_runtime(settings_or_exit(config))
-    with session_scope(runtime.sessions) as session:
+    with session_scope(runtime.sessions, write=True) as session:
         if not revoke_token(session, name=name):
             raise fail(f"no active token named {name!r}")
     console.print(f"revoked {name}")

@@ -59,7 +59,7 @@ def run_paging_bench(
                 start = time.monotonic()
                 for i in range(incidents):
                     at = datetime.now(UTC)
-                    with session_scope(runtime.sessions) as session:
+                    with session_scope(runtime.sessions, write=True) as session:
                         signal = SignalIn("sklep", "red_flag", f"sklep:red_flag:{i}", 1.0, at, "bench", [])
                         incident_id = flows.open_or_attach(session, signal=signal).id
                     committed[incident_id] = datetime.now(UTC)

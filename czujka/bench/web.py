@@ -64,7 +64,7 @@ def _fill(runtime: Any, *, comments: int, incidents: int, console: Console) -> l
                 )
                 for i in range(start, min(start + 2000, comments))
             ]
-            with session_scope(runtime.sessions) as session:
+            with session_scope(runtime.sessions, write=True) as session:
                 ingest(session, source="bench", body=f"chunk {start}".encode(), batch=Batch(events=events))
             bar.advance(task, len(events))
     with session_scope(runtime.sessions) as session:

@@ -202,7 +202,7 @@ def run_demo(
         json.dumps(scenario.truth(), ensure_ascii=False, indent=1), encoding="utf-8"
     )
     password = secrets.token_urlsafe(9)
-    with session_scope(runtime.sessions) as session:
+    with session_scope(runtime.sessions, write=True) as session:
         token = create_token(session, name="demo", role="admin")
         add_user(session, username="demo", role="admin", password=password, person_id="kasia")
     try:

@@ -86,7 +86,7 @@ def _act(action_name: str, incident_id: int, config: Path | None, actor: str | N
     runtime = runtime_or_exit(config)
     action = getattr(flows, action_name)
     try:
-        with session_scope(runtime.sessions) as session:
+        with session_scope(runtime.sessions, write=True) as session:
             action(
                 session,
                 incident_id=incident_id,

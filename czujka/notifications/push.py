@@ -121,7 +121,7 @@ class PushSender:
             except Exception as exc:  # a network error on one browser's service is that browser's failure
                 errors.append(f"{type(exc).__name__}: {exc}"[:200])
         if gone:
-            with session_scope(self.sessions) as session:
+            with session_scope(self.sessions, write=True) as session:
                 for sub_id in gone:
                     if (row := session.get(PushSubscription, sub_id)) is not None:
                         session.delete(row)

@@ -82,7 +82,7 @@ def poll_once(
         outcome.error, outcome.error_kind = str(exc), "rate_limited"
     except (GraphError, httpx.HTTPError) as exc:
         outcome.error, outcome.error_kind = f"{type(exc).__name__}: {exc}", "error"
-    with session_scope(sessions) as session:
+    with session_scope(sessions, write=True) as session:
         state = session.get(PollState, profile.id) or PollState(profile_id=profile.id)
         state.last_run_at = now
         state.last_error, state.error_kind = outcome.error, outcome.error_kind

@@ -109,10 +109,10 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 def session_scope(factory: sessionmaker[Session], *, write: bool = False) -> Iterator[Session]:
     """One unit of work: committed when the block ends, rolled back whole when it raises. `write` says it
     will write after reading (an ingest, a claim): on SQLite it then holds the write lock from the start."""
-    session = factory()
+    # The write option rides on the bind, so the transaction still begins only at the first statement: a
+    # request can hold its session while another short write (a token's last use) commits before it.
+    session = factory(bind=factory.kw["bind"].execution_options(**{WRITE: True})) if write else factory()
     try:
-        if write:
-            session.connection(execution_options={WRITE: True})
         yield session
         session.commit()
     except BaseException:

@@ -32,7 +32,7 @@ def service_secret(sessions: sessionmaker[Session], name: str, make: Callable[[]
             return row.value
     value = make()
     try:
-        with session_scope(sessions) as session:
+        with session_scope(sessions, write=True) as session:
             session.add(ServiceSecret(name=name, value=value))
     except IntegrityError:
         with session_scope(sessions) as session:
