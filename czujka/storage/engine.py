@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,9 +12,10 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+BUSY_SECONDS = 10.0  # how long a writer waits for its turn before "database is locked"
 WRITE = "czujka_write"  # execution option: this transaction will write, so take SQLite's write lock first
 
 
@@ -21,7 +24,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_SECONDS * 1000)}")
     cursor.close()
     # czujka, not the driver, begins transactions (see `_sqlite_begin`).
     dbapi_connection.isolation_level = None
@@ -30,9 +33,28 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin(connection: Any) -> None:
     """A transaction that will write begins IMMEDIATE: it waits for the write lock up front (busy_timeout)
     instead of reading first and then failing with "database is locked" when another writer committed in
-    between, which a deferred transaction cannot wait out. Readers begin deferred and never block."""
-    immediate = connection.get_execution_options().get(WRITE)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    between, which a deferred transaction cannot wait out. Readers begin deferred and never block.
+
+    Writers of this process first queue on a lock of their own: SQLite's busy handler polls with growing
+    sleeps, so among sixteen waiting deliveries some would wait seconds while the lock sat free."""
+    if not connection.get_execution_options().get(WRITE):
+        connection.exec_driver_sql("BEGIN")
+        return
+    writers: threading.Lock = connection.engine.dialect.czujka_writers
+    if not writers.acquire(timeout=BUSY_SECONDS):  # as long as SQLite itself would wait
+        locked = sqlite3.OperationalError(f"database is locked: no write turn within {BUSY_SECONDS:g} s")
+        raise OperationalError("BEGIN IMMEDIATE", None, locked)
+    connection.info[WRITE] = True
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        _sqlite_end(connection)
+        raise
+
+
+def _sqlite_end(connection: Any, *_: Any) -> None:
+    if connection.info.pop(WRITE, False):
+        connection.engine.dialect.czujka_writers.release()
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -64,9 +86,12 @@ def make_engine(url: str) -> Engine:
                 raise DatabaseUnavailable(
                     f"data_dir: cannot create {folder} ({exc.strerror}); choose a folder this user may write"
                 ) from None
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": BUSY_SECONDS})
         event.listen(engine, "connect", _sqlite_pragmas)
+        engine.dialect.czujka_writers = threading.Lock()  # type: ignore[attr-defined]
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "commit", _sqlite_end)
+        event.listen(engine, "rollback", _sqlite_end)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
