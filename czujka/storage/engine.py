@@ -57,6 +57,17 @@ def _sqlite_end(connection: Any, *_: Any) -> None:
         connection.engine.dialect.czujka_writers.release()
 
 
+def _writer_lock_released(engine: Engine) -> Any:
+    """A connection handed back to the pool (or thrown away) mid-transaction gives its write turn back too,
+    so one broken connection never stalls every writer."""
+
+    def release(_dbapi_connection: Any, record: Any, *_: Any) -> None:
+        if record is not None and record.info.pop(WRITE, False):
+            engine.dialect.czujka_writers.release()  # type: ignore[attr-defined]
+
+    return release
+
+
 class DatabaseUnavailable(RuntimeError):
     """The database cannot be opened; the message names the path or setting, and what to do."""
 
@@ -92,6 +103,8 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         event.listen(engine, "commit", _sqlite_end)
         event.listen(engine, "rollback", _sqlite_end)
+        for moment in ("checkin", "invalidate"):
+            event.listen(engine.pool, moment, _writer_lock_released(engine))
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
