@@ -31,9 +31,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "login.submit": ("Zaloguj", "Sign in"),
     "login.wrong": ("Nieprawidłowa nazwa użytkownika lub hasło.", "Wrong user name or password."),
     "login.wait": (
-        "Zbyt wiele błędnych haseł do tego konta. Z nowego urządzenia spróbuj ponownie za chwilę; "
+        "Zbyt wiele błędnych haseł do tego konta. Z nowego urządzenia spróbuj ponownie za {seconds} s; "
         "na urządzeniu, na którym już się logowałeś, zaloguj się od razu.",
-        "Too many wrong passwords for this account. From a new device, try again in a moment; on a "
+        "Too many wrong passwords for this account. From a new device, try again in {seconds} s; on a "
         "device you signed in with before, you can sign in right away.",
     ),
     "login.disabled": ("To konto jest wyłączone.", "This account is disabled."),

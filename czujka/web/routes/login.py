@@ -28,13 +28,15 @@ from czujka.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 
-def _login_page(request: Request, *, next_path: str, error: str | None = None, status: int = 200):
+def _login_page(
+    request: Request, *, next_path: str, error: str | None = None, status: int = 200, wait_seconds: int = 0
+):
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or new_login_csrf()
     request.state.language = language_of(request)
     response = render(
         request,
         "login.html",
-        {"csrf": token, "next": safe_next(next_path), "error": error},
+        {"csrf": token, "next": safe_next(next_path), "error": error, "wait_seconds": wait_seconds},
         status_code=status,
     )
     response.set_cookie(
@@ -79,7 +81,13 @@ def login(
     )
     if result.user is None:  # the failed attempt is committed with the answer: it counts towards the wait
         status = 429 if result.problem == "wait" else 401
-        page = _login_page(request, next_path=next, error=f"login.{result.problem}", status=status)
+        page = _login_page(
+            request,
+            next_path=next,
+            error=f"login.{result.problem}",
+            status=status,
+            wait_seconds=result.wait_seconds,
+        )
         if result.wait_seconds:
             page.headers["Retry-After"] = str(result.wait_seconds)
         return page
