@@ -1,7 +1,9 @@
-"""Value checks shared by every part of the configuration."""
+"""Value checks and repairs shared by every part of czujka: the configuration, the sources and the API."""
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import re
 from datetime import UTC, datetime
@@ -40,6 +42,45 @@ def storable_text(text: str) -> str:
     if UNSTORABLE.search(text) is None:
         return text
     return UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else REPLACEMENT, text)
+
+
+def repair(value: Any) -> tuple[Any, int]:
+    """`value` with every unstorable string repaired (keys too), and how many were; iterative, so any depth
+    that `json.loads` accepted is walked without recursion."""
+    repaired = 0
+
+    def fix(text: str) -> str:
+        nonlocal repaired
+        clean = storable_text(text)
+        repaired += clean is not text
+        return clean
+
+    def leaf(item: Any) -> Any:
+        nonlocal repaired
+        if isinstance(item, str):
+            return fix(item)
+        if isinstance(item, float) and not math.isfinite(item):  # JSON (and so JSONB) has no Infinity
+            repaired += 1
+            return json.dumps(item)
+        if isinstance(item, dict | list):
+            stack.append(item)
+        return item
+
+    stack: list[Any] = []
+    value = leaf(value)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key in list(node):
+                item = leaf(node[key])
+                clean_key = fix(key)
+                if clean_key != key:
+                    del node[key]
+                node[clean_key] = item
+        else:
+            for index, item in enumerate(node):
+                node[index] = leaf(item)
+    return value, repaired
 
 
 # The times anybody asks czujka about; beyond them a time zone conversion overflows (year 1 or 9999).

@@ -4,12 +4,11 @@ the time parsing they share."""
 from __future__ import annotations
 
 import json
-import math
 from datetime import UTC, datetime, tzinfo
 from typing import Any, Protocol
 
 from czujka.comments.events import Batch
-from czujka.validators import REPLACEMENT, storable_text
+from czujka.validators import REPLACEMENT, repair
 
 
 class PayloadError(ValueError):
@@ -74,45 +73,6 @@ def load_json(data: bytes | str) -> tuple[Any, int]:
     except RecursionError:
         raise PayloadError("JSON nested too deeply to read") from None
     return repair(value)
-
-
-def repair(value: Any) -> tuple[Any, int]:
-    """`value` with every unstorable string repaired (keys too), and how many were; iterative, so any depth
-    that `json.loads` accepted is walked without recursion."""
-    repaired = 0
-
-    def fix(text: str) -> str:
-        nonlocal repaired
-        clean = storable_text(text)
-        repaired += clean is not text
-        return clean
-
-    def leaf(item: Any) -> Any:
-        nonlocal repaired
-        if isinstance(item, str):
-            return fix(item)
-        if isinstance(item, float) and not math.isfinite(item):  # JSON (and so JSONB) has no Infinity
-            repaired += 1
-            return json.dumps(item)
-        if isinstance(item, dict | list):
-            stack.append(item)
-        return item
-
-    stack: list[Any] = []
-    value = leaf(value)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            for key in list(node):
-                item = leaf(node[key])
-                clean_key = fix(key)
-                if clean_key != key:
-                    del node[key]
-                node[clean_key] = item
-        else:
-            for index, item in enumerate(node):
-                node[index] = leaf(item)
-    return value, repaired
 
 
 def repaired_note(count: int) -> str:

@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from czujka.comments.events import Batch, CommentEvent
 from czujka.comments.service import store
 from czujka.config import Settings
-from czujka.sources.base import PayloadError, load_json, repair
+from czujka.sources.base import PayloadError, load_json
 from czujka.sources.records import RowError, to_event
+from czujka.validators import repair
 
 FileFormat = Literal["jsonl", "csv"]
 CHUNK_ROWS = 1000

@@ -140,7 +140,7 @@ class MetaWebhookParser:
     def _feed(self, profile: ProfileConfig, at: datetime, value: dict[str, Any], batch: Batch) -> None:
         item = value.get("item")
         verb = value.get("verb")
-        created = _created(value.get("created_time"), batch)
+        created = _created(value.get("created_time"), batch.notes)
         if item == "comment":
             comment_verb = COMMENT_VERBS.get(verb) if isinstance(verb, str) else None
             if comment_verb is None:
@@ -196,13 +196,12 @@ class MetaWebhookParser:
             batch.notes.append(f"feed item {item!r} ignored")
 
 
-def _created(value: Any, batch: Batch | list[str] | None) -> datetime | None:
+def _created(value: Any, notes: list[str] | None) -> datetime | None:
     """When a comment was written. Meta always sends an offset; a time without one, or one that cannot be a
     time (1e30, Infinity), does not cost the comment: it is kept at the time of the change, with a note."""
     try:
         return parse_time(value)
     except ValueError as exc:
-        notes = batch.notes if isinstance(batch, Batch) else batch
         if notes is not None:
             notes.append(f"{exc}: the time of the change is used instead")
         return None

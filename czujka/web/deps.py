@@ -111,24 +111,22 @@ class Problem(BaseModel):
     detail: str
 
 
+def refusal(description: str) -> dict[str, Any]:
+    """A refusal as the OpenAPI schema lists it: JSON `{"detail": …}`, also on routes that answer text."""
+    return {"model": Problem, "description": description, "content": {"application/json": {}}}
+
+
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": Problem, "description": "The body is not valid JSON."},
-    401: {"model": Problem, "description": "No bearer token, or an unknown or revoked one."},
-    403: {"model": Problem, "description": "The token's role may not do this."},
-    404: {"model": Problem, "description": "No such object."},
-    409: {"model": Problem, "description": "The object's state does not allow this now."},
+    400: refusal("The body is not valid JSON."),
+    401: refusal("No bearer token, or an unknown or revoked one."),
+    403: refusal("The token's role may not do this."),
+    404: refusal("No such object."),
+    409: refusal("The object's state does not allow this now."),
 }
-
-
 BAD_BODY: dict[int | str, dict[str, Any]] = {
-    400: {"model": Problem, "description": "The body is not what this endpoint reads."},
-    413: {"model": Problem, "description": "The body is larger than max_body_bytes."},
+    400: refusal("The body is not what this endpoint reads (JSON, or UTF-8 text for an import)."),
+    413: refusal("The body is larger than max_body_bytes."),
 }
-TOO_LARGE = {413: BAD_BODY[413]}
-
-
-for _answer in ERRORS.values():
-    _answer["content"] = {"application/json": {}}
 
 
 def unprocessable(field: str, message: str, *, where: str = "query") -> HTTPException:

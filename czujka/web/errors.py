@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from czujka.sources.base import repair
+from czujka.validators import repair
 from czujka.web.session import CsrfFailed, Forbidden, SignInRequired, login_url
 from czujka.web.templating import render
 

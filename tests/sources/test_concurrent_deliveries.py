@@ -103,7 +103,7 @@ def poison(comment: str, **value) -> dict:
     return change
 
 
-def test_poison_items_are_noted_and_the_good_ones_stored(server, runtime, db_url):
+def test_poison_items_are_noted_and_the_good_ones_stored(server, runtime):
     """Each of these once took the whole delivery down, on every retry (PostgreSQL refused NUL)."""
     changes = [
         poison("good"),

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -26,14 +27,12 @@ CHECKS = ",".join(
 )
 
 
-def test_every_api_operation_against_its_schema(server, runtime, db_url, tmp_path: Path):
+def test_every_api_operation_against_its_schema(server, runtime, tmp_path: Path):
     st = shutil.which("st", path=str(Path(sys.executable).parent))
     if st is None:
         pytest.skip("schemathesis is not installed (pip install -e '.[test]')")
     with session_scope(runtime.sessions) as session:
         token = create_token(session, name="fuzz", role="admin")
-    from datetime import UTC, datetime
-
     open_incident(runtime, at=datetime.now(UTC))  # an incident id that exists, beside those that do not
     budget = os.environ.get("CZUJKA_FUZZ_SECONDS", "45")
     run = subprocess.run(

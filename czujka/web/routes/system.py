@@ -17,7 +17,7 @@ from czujka.oncall.models import Escalation, LoopHeartbeat
 from czujka.sources.files import detect_format, import_text
 from czujka.sources.models import PollState
 from czujka.storage.migrate import current_revision, head_revision
-from czujka.web.deps import ERRORS, TOO_LARGE, Admin, Problem, Responder, RuntimeDep, SessionDep, read_body
+from czujka.web.deps import BAD_BODY, ERRORS, Admin, Responder, RuntimeDep, SessionDep, read_body
 
 router = APIRouter(prefix="/api", tags=["system"], responses=ERRORS)
 STALE_AFTER = timedelta(seconds=30)
@@ -93,9 +93,7 @@ def ingest_log(
     ]
 
 
-@router.post(
-    "/import", responses={**TOO_LARGE, 400: {"model": Problem, "description": "The body is not UTF-8 text."}}
-)
+@router.post("/import", responses=BAD_BODY)
 async def import_comments(
     request: Request, runtime: RuntimeDep, _token: Responder, format: Literal["jsonl", "csv"] = "jsonl"
 ) -> dict[str, Any]:

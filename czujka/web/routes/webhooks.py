@@ -21,7 +21,7 @@ from czujka.sources.meta import SIGNATURE_HEADER, PayloadError
 from czujka.sources.signing import verify_signature
 from czujka.sources.webhook import SIGNATURE_HEADER as GENERIC_SIGNATURE_HEADER
 from czujka.sources.webhook import parse_generic
-from czujka.web.deps import BAD_BODY, ERRORS, Problem, RuntimeDep, read_body
+from czujka.web.deps import BAD_BODY, ERRORS, RuntimeDep, read_body, refusal
 
 router = APIRouter(
     tags=["webhooks"],
@@ -29,7 +29,7 @@ router = APIRouter(
         **BAD_BODY,
         403: ERRORS[403],
         404: ERRORS[404],
-        503: {"model": Problem, "description": "CZUJKA_META_APP_SECRET is not set."},
+        503: refusal("CZUJKA_META_APP_SECRET is not set."),
     },
 )
 log = get_logger(__name__)
