@@ -23,6 +23,7 @@ from czujka.cli_common import (
 )
 from czujka.incidents.cli import incidents_app
 from czujka.oncall.cli import oncall_app
+from czujka.playbooks.cli import reply_app
 
 app = typer.Typer(
     help="czujka keeps watch over a shop's social media and wakes the right person.", no_args_is_help=True
@@ -35,6 +36,7 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(incidents_app, name="incidents")
 app.add_typer(oncall_app, name="oncall")
 app.add_typer(user_app, name="user")
+app.add_typer(reply_app, name="reply")
 app.command()(score)
 app.command()(train)
 

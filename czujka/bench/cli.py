@@ -236,3 +236,23 @@ def bench_load(
         )
     if result["lost"] or result["doubled"] or (result["server_errors"] and not kill_every):
         raise typer.Exit(1)
+
+
+@bench_app.command("reply-check")
+def bench_reply_check(
+    drafts: Annotated[int, typer.Option(min=10, help="Drafts checked, one at a time.")] = 2000,
+    as_json: JsonOption = False,
+) -> None:
+    """Milliseconds per draft of the reply check (percentiles of one run), against its 20 ms budget."""
+    from czujka.bench.reply_check import run_reply_check_bench
+
+    result = run_reply_check_bench(drafts)
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    console.print(
+        f"reply check, {result['drafts']} drafts one at a time: p50 {result['p50_ms']} ms, "
+        f"p95 {result['p95_ms']} ms, p99 {result['p99_ms']} ms, max {result['max_ms']} ms "
+        f"(budget {result['budget_ms']:g} ms; loading the model {result['load_ms']} ms)",
+        highlight=False,
+    )
