@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,6 +16,7 @@ from czujka.config import Settings
 from czujka.incidents import views as incident_views
 from czujka.notifications import views as push_views
 from czujka.oncall import views as oncall_views
+from czujka.playbooks import views as playbook_views
 from czujka.runtime import Runtime, build_runtime
 from czujka.storage.secrets import service_secret
 from czujka.web import errors
@@ -30,6 +32,7 @@ def build_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime.sync_profiles()
         app.state.device_key = service_secret(runtime.sessions, "device_key", lambda: secrets.token_hex(32))
+        threading.Thread(target=runtime.reply_checker.warm, name="reply-check-warm", daemon=True).start()
         yield
 
     # The interactive docs load scripts from a CDN; czujka serves nothing from outside, so only the schema.
@@ -41,6 +44,7 @@ def build_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(system.router)
     app.include_router(incident_views.router)
     app.include_router(oncall_views.router)
+    app.include_router(playbook_views.router)
     app.include_router(push_views.router)
     app.include_router(ack.router)
     app.include_router(login.router)

@@ -26,6 +26,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from czujka.detection.base import SURGE_P_VALUE
 from czujka.oncall.config import PersonConfig, PolicyConfig, RouteConfig, ScheduleConfig, check_references
+from czujka.playbooks.config import ApprovalConfig, Phrase, PlaybookConfig, phrase
 from czujka.validators import check_timezone, resolve_secret
 
 CONFIG_ENV = "CZUJKA_CONFIG"
@@ -58,8 +59,11 @@ class ProfileConfig(BaseModel):
     competitors: list[str] = Field(default_factory=list)
     poll: bool = True
     surge_p_value: SurgePValue | None = None
+    contact: Phrase | None = None  # where replies invite people to write: "na Messengerze albo na pomoc@…"
+    approval: ApprovalConfig | None = None
 
     _resolve = field_validator("access_token", "webhook_secret", mode="before")(resolve_secret)
+    _contact = field_validator("contact", mode="before")(phrase)
 
     @field_validator("timezone")
     @classmethod
@@ -102,6 +106,9 @@ class Settings(BaseSettings):
     schedules: list[ScheduleConfig] = Field(default_factory=list, description="Who is on duty when.")
     escalation_policies: list[PolicyConfig] = Field(default_factory=list, description="Chains of command.")
     routes: list[RouteConfig] = Field(default_factory=list, description="Which policy handles what.")
+    playbooks: list[PlaybookConfig] = Field(
+        default_factory=list, description="The shop's own playbooks; they replace the defaults they match."
+    )
     page_max_age_minutes: float = Field(
         60.0,
         gt=0,
@@ -141,6 +148,28 @@ class Settings(BaseSettings):
             if pair in pairs:
                 raise ValueError(f"profiles[{i}]: {profile.platform} id {profile.platform_id} is used twice")
             pairs.add(pair)
+        return self
+
+    @model_validator(mode="after")
+    def _unique_playbooks(self) -> Settings:
+        seen: set[str] = set()
+        for i, playbook in enumerate(self.playbooks):
+            if playbook.id in seen:
+                raise ValueError(f"playbooks[{i}]: id {playbook.id!r} is used twice")
+            seen.add(playbook.id)
+        return self
+
+    @model_validator(mode="after")
+    def _approvers(self) -> Settings:
+        people = {p.id for p in self.people}
+        schedules = {s.id for s in self.schedules}
+        for i, profile in enumerate(self.profiles):
+            for target in profile.approval.leads if profile.approval else []:
+                kind, _, name = target.partition(":")
+                if (kind == "person" and name not in people) or (
+                    kind == "schedule" and name not in schedules
+                ):
+                    raise ValueError(f"profiles[{i}].approval.leads: no {kind} {name!r} in czujka.toml")
         return self
 
     @model_validator(mode="after")
@@ -223,7 +252,16 @@ class _TomlSource(PydanticBaseSettingsSource):
         return dict(_toml_values.get() or {})
 
 
-TOP_LEVEL_TABLES = {"service", "profiles", "people", "schedules", "escalation_policies", "routes"}
+TOP_LEVEL_TABLES = {
+    "service",
+    "profiles",
+    "people",
+    "schedules",
+    "escalation_policies",
+    "routes",
+    "playbooks",
+}
+PLAYBOOK_FOLDER = "playbooks"  # beside czujka.toml: each *.toml in it holds [[playbooks]]
 
 
 def config_path(explicit: Path | None = None) -> Path | None:
@@ -258,7 +296,37 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(str(path), [(key, f"unknown table (known: {allowed})") for key in unknown])
     values = dict(raw.pop("service", {}))
     values.update(raw)
+    extra = _playbook_files(path.parent / PLAYBOOK_FOLDER)
+    if extra:
+        values["playbooks"] = list(values.get("playbooks", [])) + extra
     return values
+
+
+def _playbook_files(folder: Path) -> list[dict[str, Any]]:
+    """The playbooks of every `*.toml` in `folder`, each file checked on its own so a problem names it."""
+    found: list[dict[str, Any]] = []
+    for file in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(str(file), [("syntax", str(exc))]) from None
+        unknown = sorted(set(data) - {"playbooks"})
+        if unknown or not isinstance(data.get("playbooks", []), list):
+            raise ConfigError(
+                str(file),
+                [(key, "a playbook file holds only [[playbooks]]") for key in unknown or ["playbooks"]],
+            )
+        for i, item in enumerate(data.get("playbooks", [])):
+            try:
+                PlaybookConfig.model_validate(item)
+            except ValidationError as exc:
+                problems = [
+                    (_where(("playbooks", i, *err["loc"]), set()), err["msg"].removeprefix("Value error, "))
+                    for err in exc.errors(include_input=False, include_url=False)
+                ]
+                raise ConfigError(str(file), problems) from None
+            found.append(item)
+    return found
 
 
 def _where(loc: tuple[Any, ...], toml_keys: set[str]) -> str:

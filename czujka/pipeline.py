@@ -27,6 +27,7 @@ from czujka.incidents.flows import auto_resolve, open_or_attach
 from czujka.logs import get_logger
 from czujka.notifications.sender import send_forever
 from czujka.oncall.service import beat, run_escalations
+from czujka.playbooks.service import recognise
 from czujka.runtime import Runtime
 from czujka.sources.service import poll_once, pollable
 from czujka.storage.base import utcnow
@@ -83,6 +84,7 @@ class Pipeline:
         scores = analysis.score(rt.analyzer, rt.settings, rows)
         with session_scope(rt.sessions, write=True) as session:
             analysis.store(session, rows=rows, scores=scores, now=utcnow())
+            recognise(session, [r.id for r in rows if r.author_is_staff])  # replies whose answer was lost
             self._detect(session, [scored(r, s) for r, s in zip(rows, scores, strict=True)])
         rt.escalate_signal.set()  # an incident may have opened: the escalator need not wait for its tick
         return len(rows)

@@ -8,15 +8,18 @@ pass on; domain services take only the parts they need. Nothing is created at im
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import httpx
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from czujka.analysis.scorer import Analyzer
 from czujka.comments.service import sync_profiles
 from czujka.config import Settings
+from czujka.playbooks.reply_check import ReplyChecker
 from czujka.sources.meta import MetaWebhookParser
 from czujka.storage.engine import make_engine, make_session_factory, session_scope
 
@@ -32,6 +35,9 @@ class Runtime:
     score_signal: threading.Event = field(default_factory=threading.Event)
     escalate_signal: threading.Event = field(default_factory=threading.Event)
     page_signal: threading.Event = field(default_factory=threading.Event)
+    reply_checker: ReplyChecker = field(default_factory=ReplyChecker)
+    # Each write to the Graph API (a reply) opens a client of its own; tests hand in one for 127.0.0.1.
+    graph_http: Callable[[], httpx.Client] = field(default=lambda: httpx.Client(timeout=20))
 
     def sync_profiles(self) -> None:
         with session_scope(self.sessions, write=True) as session:

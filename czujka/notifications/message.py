@@ -21,6 +21,11 @@ WORDS = {
         "step": "Eskalacja: krok",
         "topic": "temat",
         "none": "brak",
+        "playbook": "Co robić",
+        "approve": "Odpowiedź czeka na Twoją akceptację",
+        "wrote": "napisał(a)",
+        "flags": "Uwagi kontroli odpowiedzi",
+        "decide": "Wyślij, popraw albo odrzuć",
     },
     "en": {
         "severity": "severity",
@@ -34,6 +39,11 @@ WORDS = {
         "step": "Escalation: step",
         "topic": "topic",
         "none": "none",
+        "playbook": "What to do",
+        "approve": "A reply waits for your approval",
+        "wrote": "wrote",
+        "flags": "The reply check says",
+        "decide": "Send, edit or reject",
     },
 }
 
@@ -71,6 +81,7 @@ def render_page(
     url: str,
     ack_url: str,
     step: int,
+    playbook: str | None = None,
 ) -> tuple[str, str]:
     """(title, plain-text body) short enough for an SMS gateway's first screen and a lock screen."""
     w = WORDS.get(language, WORDS["en"])
@@ -82,6 +93,8 @@ def render_page(
         f"{w['ack']}: {ack_url}",
         f"{w['open']} #{incident_id}: {url}",
     ]
+    if playbook:
+        lines.append(f"{w['playbook']} ({playbook}): {url}#playbook")
     if quotes:
         lines.append(f"{w['comments']}:")
         lines += [f"  {q.author}: {_short(q.text)}" for q in quotes]
@@ -93,6 +106,20 @@ def render_page(
                 f"  {e.name} ({', '.join(topic_name(t, language) or t for t in e.topics)}) {contact}".rstrip()
             )
     lines.append(f"{w['step']} {step + 1}")
+    return title, "\n".join(lines)
+
+
+def render_approval(
+    *, language: str, profile_name: str, author: str, text: str, reasons: list[str], url: str
+) -> tuple[str, str]:
+    """A lead's page: who wants to post what where, what the check said, and the one link to decide."""
+    w = WORDS.get(language, WORDS["en"])
+    title = f"[czujka] {w['approve']} · {profile_name}"
+    lines = [f"{author} {w['wrote']}: {_short(text, 300)}"]
+    if reasons:
+        lines.append(f"{w['flags']}:")
+        lines += [f"  - {_short(r, 160)}" for r in reasons]
+    lines.append(f"{w['decide']}: {url}")
     return title, "\n".join(lines)
 
 

@@ -23,8 +23,11 @@ from czujka.incidents.flows import event
 from czujka.incidents.models import Incident, IncidentEvidence
 from czujka.notifications.ack import create_link
 from czujka.notifications.channels import Delivery, Page, send
-from czujka.notifications.message import Expert, Quote, render_page
+from czujka.notifications.message import Expert, Quote, render_approval, render_page
 from czujka.notifications.models import Notification
+from czujka.playbooks.catalog import choose
+from czujka.playbooks.models import Reply
+from czujka.playbooks.reply_check import MESSAGES, message
 from czujka.storage.dialect import skip_locked
 from czujka.storage.engine import session_scope
 
@@ -109,6 +112,8 @@ def _prepare(
 ) -> tuple[str, Page] | str:
     """The channel address and the rendered page, or why this page is no longer to be sent."""
     incident = session.get(Incident, notification.incident_id)
+    if notification.purpose == "approval":
+        return _prepare_approval(session, settings, notification, incident)
     if incident.state != "triggered":
         return f"not sent: the incident is {incident.state}"
     person = settings.person(notification.person_id)
@@ -142,11 +147,38 @@ def _prepare(
         url=f"{base}/incidents/{incident.id}",
         ack_url=f"{base}/ack/{token}",
         step=notification.step,
+        playbook=choose(settings, incident.kind, topic).title.get(person.language),
     )
     page = Page(
         title, body, incident.id, incident.severity, f"{base}/incidents/{incident.id}", f"{base}/ack/{token}"
     )
     return url, page
+
+
+def _prepare_approval(
+    session: Session, settings: Settings, notification: Notification, incident: Incident
+) -> tuple[str, Page] | str:
+    """A lead's low-urgency page: a reply waits for them to send, edit or reject it."""
+    reply = session.get(Reply, notification.reply_id) if notification.reply_id else None
+    if reply is None or reply.state != "pending_approval":
+        return "not sent: the reply no longer waits for approval"
+    person = settings.person(notification.person_id)
+    if person is None:
+        return f"not sent: {notification.person_id} is no longer in czujka.toml"
+    rule = person.rule("low")
+    if notification.channel_number >= len(rule):
+        return f"not sent: {person.id} no longer has channel {notification.channel_number + 1}"
+    profile = settings.profile(reply.profile_id)
+    url = f"{settings.public_url.rstrip('/')}/replies/{reply.id}"
+    title, body = render_approval(
+        language=person.language,
+        profile_name=profile.name if profile else reply.profile_id,
+        author=reply.author.removeprefix("user:").removeprefix("token:"),
+        text=reply.text,
+        reasons=[message(code, person.language) for code in reply.check_reasons if code in MESSAGES],
+        url=url,
+    )
+    return rule[notification.channel_number][1], Page(title, body, incident.id, 1, url, url)
 
 
 def send_prepared(item: Prepared, *, settings: Settings, push: PushFactory | None = None) -> Delivery:
@@ -189,6 +221,8 @@ def _record(session: Session, *, settings: Settings, item: Prepared, result: Del
     attempts = item.attempts
     incident = session.get(Incident, n.incident_id)
     where = f"{n.person_id} via {n.channel} (step {n.step + 1}, {n.via})"
+    if n.purpose == "approval":
+        where = f"{n.person_id} via {n.channel} to approve reply {n.reply_id}"
     if result.ok:
         n.status, n.sent_at, n.claim, n.last_error = "sent", now, None, None
         event(

@@ -23,8 +23,10 @@ TOKEN_EXPIRED = 190
 
 
 class GraphError(Exception):
-    def __init__(self, message: str, *, code: int | None = None, subcode: int | None = None):
-        self.code, self.subcode = code, subcode
+    def __init__(
+        self, message: str, *, code: int | None = None, subcode: int | None = None, retry_after: float = 0.0
+    ):
+        self.code, self.subcode, self.retry_after = code, subcode, retry_after
         super().__init__(message)
 
 
@@ -92,11 +94,31 @@ class GraphClient:
         regain = throttled.regain if isinstance(throttled, _Throttled) else 0.0
         return max(regain, self.backoff_seconds * 2 ** (state.attempt_number - 1))
 
+    def post(self, path: str, data: dict[str, Any]) -> dict[str, Any]:
+        """One write (a reply, a hide): never retried, since Meta has no idempotency keys and a retry after
+        an unclear answer could post twice. Throttling is raised at once as `RateLimited`, with
+        `retry_after` seconds when Meta says."""
+        try:
+            return self._once("POST", path, None, data)
+        except _Throttled as exc:
+            raise RateLimited(
+                f"Meta is throttling this page's calls (code {exc.code})",
+                code=exc.code,
+                retry_after=exc.regain,
+            ) from None
+
     def _get_once(self, path: str, params: dict[str, Any] | None) -> dict[str, Any]:
+        return self._once("GET", path, params, None)
+
+    def _once(
+        self, method: str, path: str, params: dict[str, Any] | None, data: dict[str, Any] | None
+    ) -> dict[str, Any]:
         self.calls += 1
-        response = self.http.get(
+        response = self.http.request(
+            method,
             self._url(path),
             params=params if not path.startswith("http") else None,
+            data=data,
             headers={"Authorization": f"Bearer {self.token}"},
         )
         regain = self._observe_usage(response.headers)
@@ -108,20 +130,21 @@ class GraphClient:
             ) from None
         error = data.get("error") if isinstance(data, dict) else None
         if error is None and response.is_success:
-            if self.usage >= self.usage_threshold:
+            if method == "GET" and self.usage >= self.usage_threshold:
                 self._pause(max(regain, self.backoff_seconds))
             return data
         code = error.get("code") if isinstance(error, dict) else None
+        subcode = error.get("error_subcode") if isinstance(error, dict) else None
         message = error.get("message", "") if isinstance(error, dict) else response.text[:200]
         if code == TOKEN_EXPIRED:
             raise TokenExpired(
                 f"access token rejected (code 190): {message}; renew it and update the profile's token",
                 code=code,
-                subcode=error.get("error_subcode") if isinstance(error, dict) else None,
+                subcode=subcode,
             )
         if code in THROTTLE_CODES or response.status_code == 429:
             raise _Throttled(code, regain)
-        raise GraphError(f"Graph API error {code}: {message}", code=code)
+        raise GraphError(f"Graph API error {code}: {message}", code=code, subcode=subcode)
 
     def _observe_usage(self, headers: httpx.Headers) -> float:
         """Record the highest usage percentage; return the seconds Meta says access is blocked for."""

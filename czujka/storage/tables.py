@@ -7,6 +7,7 @@ from czujka.detection import models as detection_models
 from czujka.incidents import models as incident_models
 from czujka.notifications import models as notification_models
 from czujka.oncall import models as oncall_models
+from czujka.playbooks import models as playbook_models
 from czujka.sources import models as source_models
 from czujka.storage import secrets as secret_models
 from czujka.storage.base import Base
@@ -20,6 +21,7 @@ __all__ = [
     "incident_models",
     "notification_models",
     "oncall_models",
+    "playbook_models",
     "secret_models",
     "source_models",
 ]

@@ -29,6 +29,8 @@ class GraphState:
     errors: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # queued (code, headers)
     usage_headers: dict[str, str] = field(default_factory=dict)
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    published: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # POSTs: replies, hides
+    post_errors: list[tuple[int, int | None]] = field(default_factory=list)  # queued (code, subcode)
 
 
 def _cursor(offset: int) -> str:
@@ -43,7 +45,11 @@ def build_fake_graph(state: GraphState, version: str = "v24.0") -> FastAPI:
     app = FastAPI()
 
     def error(
-        code: int, message: str, status: int = 400, headers: dict[str, str] | None = None
+        code: int,
+        message: str,
+        status: int = 400,
+        headers: dict[str, str] | None = None,
+        subcode: int | None = None,
     ) -> JSONResponse:
         body = {
             "error": {
@@ -55,6 +61,8 @@ def build_fake_graph(state: GraphState, version: str = "v24.0") -> FastAPI:
         }
         if code == 190:
             body["error"]["error_subcode"] = 463
+        if subcode is not None:
+            body["error"]["error_subcode"] = subcode
         return JSONResponse(body, status_code=status, headers=headers)
 
     def page(request: Request, items: list[dict[str, Any]]) -> JSONResponse:
@@ -85,6 +93,22 @@ def build_fake_graph(state: GraphState, version: str = "v24.0") -> FastAPI:
         if edge == "comments":
             return page(request, state.comments.get(node, []))
         return error(100, f"Unknown edge {edge}", status=400)
+
+    @app.post("/" + version + "/{node}/{edge}")
+    async def publish(node: str, edge: str, request: Request) -> JSONResponse:
+        form = dict(await request.form())
+        auth = request.headers.get("authorization", "")
+        if auth.removeprefix("Bearer ") not in state.tokens:
+            return error(190, "Error validating access token: Session has expired.")
+        if state.post_errors:
+            code, subcode = state.post_errors.pop(0)
+            return error(code, f"queued error {code}", status=400 if code != 4 else 403, subcode=subcode)
+        if edge not in ("comments", "replies", "private_replies") or not str(form.get("message", "")).strip():
+            return error(100, "(#100) Missing message or unknown edge", status=400)
+        state.published.append((f"{node}/{edge}", {k: str(v) for k, v in form.items()}))
+        if edge == "private_replies":
+            return JSONResponse({"id": f"m_{len(state.published)}", "user_id": "5551"})
+        return JSONResponse({"id": f"{node}_{900000 + len(state.published)}"})
 
     return app
 
