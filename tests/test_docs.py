@@ -17,9 +17,10 @@ from czujka.oncall.config import (
     ScheduleConfig,
     StepConfig,
 )
+from czujka.playbooks.config import ApprovalConfig, PlaybookConfig, TemplateConfig
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-SECTION_TABLES = {"profiles", "people", "schedules", "escalation_policies", "routes"}
+SECTION_TABLES = {"profiles", "people", "schedules", "escalation_policies", "routes", "playbooks"}
 
 
 def commands(group: typer.Typer, prefix: str = "czujka") -> list[str]:
@@ -53,6 +54,13 @@ def test_every_oncall_key_is_documented():
     )
     missing = [f"{t.__name__}.{name}" for t in tables for name in t.model_fields if f"`{name}`" not in text]
     assert not missing, f"on-call keys missing from docs/configuration.md: {missing}"
+
+
+def test_every_playbook_key_is_documented():
+    text = (DOCS / "configuration.md").read_text(encoding="utf-8")
+    tables = (PlaybookConfig, TemplateConfig, ApprovalConfig)
+    missing = [f"{t.__name__}.{name}" for t in tables for name in t.model_fields if f"`{name}`" not in text]
+    assert not missing, f"playbook keys missing from docs/configuration.md: {missing}"
 
 
 def test_every_command_is_documented():

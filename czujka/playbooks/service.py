@@ -139,9 +139,11 @@ def submit(
     author: Author,
     language: str,
     template_id: str | None = None,
+    incident_id: int | None = None,
     now: datetime | None = None,
 ) -> Outcome:
-    """Check the reply, and send it or leave it for a lead's approval; the same `key` answers the same."""
+    """Check the reply, and send it or leave it for a lead's approval; the same `key` answers the same.
+    `incident_id` is the incident it answers from (the dashboard knows it); else the comment's own."""
     now = now or utcnow()
     text = text.strip()
     if not text:
@@ -167,7 +169,7 @@ def submit(
         reply = Reply(
             idempotency_key=key,
             comment_id=comment.id,
-            incident_id=incident_of(session, comment, root),
+            incident_id=incident_id or incident_of(session, comment, root),
             profile_id=comment.profile_id,
             target_platform_id=comment.platform_id if private else root.platform_id,
             text=text,

@@ -6,15 +6,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from czujka.config import config_path
 from czujka.incidents import flows
 from czujka.oncall.schedule import duty_overview, shifts
+from czujka.playbooks import service as replies
+from czujka.playbooks.models import Reply
 from czujka.web.charts import build_chart
 from czujka.web.dashboard import feed, incident_detail, incident_rows
-from czujka.web.deps import IncidentId, RuntimeDep, SessionDep
+from czujka.web.deps import MAX_ID, IncidentId, RuntimeDep, SessionDep
+from czujka.web.responding import playbook_view, worsening_replies
 from czujka.web.session import Page, ResponderAction
 from czujka.web.templating import render
 
@@ -29,6 +32,7 @@ def _now_context(runtime, session, now: datetime, flagged: bool) -> dict:
         "feed": feed(session, settings, flagged_only=flagged),
         "flagged": flagged,
         "people": {p.id: p.name for p in settings.people},
+        "waiting": replies.waiting(session),
     }
 
 
@@ -55,12 +59,41 @@ def incidents_page(request: Request, runtime: RuntimeDep, session: SessionDep, u
 
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse)
 def incident_page(
-    incident_id: IncidentId, request: Request, runtime: RuntimeDep, session: SessionDep, user: Page
+    incident_id: IncidentId,
+    request: Request,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    user: Page,
+    reply: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ):
-    detail = incident_detail(session, runtime.settings, incident_id, datetime.now(UTC))
+    now = datetime.now(UTC)
+    detail = incident_detail(session, runtime.settings, incident_id, now)
     if detail is None:
         raise HTTPException(404, "no such incident")
-    return render(request, "incident.html", {"user": user, "active": "incidents", **detail})
+    incident = detail["incident"]
+    playbook, _ = playbook_view(
+        runtime.settings, kind=incident.kind, topic=detail["topic"], language=user.language, now=now
+    )
+    worsened = (
+        worsening_replies(session, runtime.reply_checker, threads=detail["threads"], language=user.language)
+        if incident.kind == "quarrel"
+        else []
+    )
+    outcome = session.get(Reply, reply) if reply else None
+    waiting = [r for r in replies.waiting(session) if r.incident_id == incident_id]
+    return render(
+        request,
+        "incident.html",
+        {
+            "user": user,
+            "active": "incidents",
+            "playbook": playbook,
+            "worsened": worsened,
+            "outcome": outcome if outcome and outcome.incident_id == incident_id else None,
+            "waiting": waiting,
+            **detail,
+        },
+    )
 
 
 def _act(request: Request, session, incident_id: int, action, **args):
