@@ -30,6 +30,8 @@ from czujka.demo.deliveries import (
     ig_comment_change,
     signed_headers,
 )
+from czujka.demo.meta import TOKEN as META_TOKEN
+from czujka.demo.meta import MetaStandIn
 from czujka.demo.paging import demo_oncall, live_paging
 from czujka.demo.scenario import FB_PAGE, IG_ACCOUNT, WARSAW, Scenario, build_week
 from czujka.logs import configure_logging
@@ -57,6 +59,10 @@ DEMO_PROFILES = [
         "competitors": ["Koszyk24"],
     },
 ]
+DEMO_CONTACT = {
+    "pl": "na Messengerze albo na pomoc@zielonykoszyk.pl",
+    "en": "on Messenger or at pomoc@zielonykoszyk.pl",
+}
 MAX_PAUSE = 0.5  # seconds: quiet nights pass quickly even on a slow clock
 
 
@@ -66,15 +72,22 @@ class Delivery:
     body: bytes
 
 
-def demo_settings(data_dir: Path, port: int, receiver_url: str) -> Settings:
+def demo_settings(data_dir: Path, port: int, receiver_url: str, graph_url: str | None = None) -> Settings:
+    """The demo's settings; with `graph_url` (the local Meta stand-in) its profiles can send replies."""
+    profiles = DEMO_PROFILES
+    extra: dict[str, Any] = {}
+    if graph_url:
+        profiles = [dict(p, access_token=META_TOKEN, contact=DEMO_CONTACT) for p in DEMO_PROFILES]
+        extra["graph_base_url"] = graph_url
     return load_settings(
         data_dir=data_dir,
         database_url=f"sqlite:///{data_dir / 'czujka.db'}",
         meta_app_secret=secrets.token_hex(16),
         meta_verify_token=secrets.token_hex(8),
         public_url=f"http://127.0.0.1:{port}",
-        profiles=DEMO_PROFILES,
+        profiles=profiles,
         **demo_oncall(data_dir, receiver_url),
+        **extra,
     )
 
 
@@ -193,7 +206,8 @@ def run_demo(
     for leftover in [*data_dir.glob("czujka.db*"), *data_dir.glob("pages/*.jsonl")]:
         leftover.unlink()
     receiver = LocalReceiver().start()
-    settings = demo_settings(data_dir, port, receiver.url)
+    meta = MetaStandIn(data_dir / "replies.jsonl").start()
+    settings = demo_settings(data_dir, port, receiver.url, meta.url)
     runtime = build_runtime(settings)
     pipeline = Pipeline(runtime)
     upgrade(runtime.engine)
@@ -241,6 +255,11 @@ def run_demo(
             f"[bold]{password}[/] (on a phone: the same address, then 'install' / 'add to home screen').",
             highlight=False,
         )
+        console.print(
+            f"Open an incident: its playbook says what to do; 'Odpowiedz' under a comment picks a template, "
+            f"checks the reply as you type and sends it to a local stand-in for Meta ({data_dir / 'replies.jsonl'}).",
+            highlight=False,
+        )
         if keep_serving:
             console.print("Serving; press Ctrl+C to stop.")
             while server.thread.is_alive():
@@ -251,6 +270,7 @@ def run_demo(
         stop.set()
         server.stop()
         receiver.stop()
+        meta.stop()
         runtime.engine.dispose()
     return scenario, totals
 

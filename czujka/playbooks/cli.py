@@ -157,3 +157,9 @@ def eval_(
             f"  {part:<11} risky caught {r['risky_caught']} %, good flagged {r['good_flagged']} % ({langs})",
             highlight=False,
         )
+    for lang, r in report.get("across_languages", {}).items():
+        console.print(
+            f"  {lang} with a model trained on the other language only: risky caught {r['risky_caught']} %, "
+            f"good flagged {r['good_flagged']} %",
+            highlight=False,
+        )

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from czujka.playbooks.check_model import HOLDOUT, Labelled, ToneModel, cross_validated, read_labelled
+from czujka.playbooks.check_model import HOLDOUT, Labelled, ToneModel, cross_validated, fit, read_labelled
 from czujka.playbooks.reply_check import ReplyChecker
 from czujka.playbooks.rules import rule_reasons
 
@@ -41,7 +41,8 @@ def _model_only(model: ToneModel, texts: list[str], _langs: list[str]) -> list[b
 
 def evaluate(path: Path, *, folds: int = 5, holdout: Path | None = HOLDOUT) -> dict[str, Any]:
     """Cross-validation of rules + model on `path` (the model refitted in each fold), the rules and the
-    model alone, and the shipped check on the hold-out set if there is one."""
+    model alone, each language checked with a model trained on the other only, and the shipped check on
+    the hold-out set if there is one."""
     rows = read_labelled(path)
     report: dict[str, Any] = {
         "data": f"{len(rows)} replies ({path.name}), {folds}-fold stratified cross-validation",
@@ -49,6 +50,12 @@ def evaluate(path: Path, *, folds: int = 5, holdout: Path | None = HOLDOUT) -> d
         "rules_only": rates(rows, [bool(rule_reasons(r.text)) for r in rows]),
         "model_only": rates(rows, cross_validated(rows, _model_only, folds=folds)),
     }
+    report["across_languages"] = {}
+    for lang in sorted({r.lang for r in rows}):
+        others = [r for r in rows if r.lang != lang]
+        mine = [r for r in rows if r.lang == lang]
+        if others and mine:  # the model learns from the other language only
+            report["across_languages"][lang] = rates(mine, _checked(fit(others), [r.text for r in mine], []))
     if holdout is not None and holdout.exists():
         held = read_labelled(holdout)
         shipped = ReplyChecker()

@@ -322,7 +322,6 @@ def deliver(sessions: sessionmaker[Session], *, settings: Settings, reply_id: in
         outcome = {"state": "unknown", "error_code": "lost_answer", "error": f"Meta's answer was lost: {exc}"}
     return _record(
         sessions,
-        settings=settings,
         reply_id=reply_id,
         outcome=outcome,
         post_platform_id=post_platform_id,
@@ -333,7 +332,6 @@ def deliver(sessions: sessionmaker[Session], *, settings: Settings, reply_id: in
 def _record(
     sessions: sessionmaker[Session],
     *,
-    settings: Settings,
     reply_id: int,
     outcome: dict[str, object],
     post_platform_id: str | None,
