@@ -106,19 +106,29 @@ class Worsened:
 
 
 def worsening_replies(
-    session: Session, checker: ReplyChecker, *, threads: list[Any], language: str
+    session: Session, checker: ReplyChecker, *, profile_id: str, threads: list[Any], language: str
 ) -> list[Worsened]:
-    """Staff replies in the incident's threads that the reply check flags, with its reasons: on a quarrel,
-    what made it worse."""
-    staff = [v for th in threads for v in [th.root, *th.replies] if v.is_staff]
-    if not staff:
+    """Staff replies anywhere in the incident's threads that the reply check flags, with its reasons: on a
+    quarrel, what made it worse."""
+    roots = [th.root.platform_id for th in threads]
+    if not roots:
         return []
-    rows = {c.id: c for c in session.scalars(select(Comment).where(Comment.id.in_([v.id for v in staff])))}
+    staff = list(
+        session.scalars(
+            select(Comment)
+            .where(
+                Comment.profile_id == profile_id,
+                Comment.author_is_staff.is_(True),
+                (Comment.parent_platform_id.in_(roots)) | (Comment.platform_id.in_(roots)),
+            )
+            .order_by(Comment.created_at)
+            .limit(200)
+        )
+    )
     found = []
-    texts = [rows[v.id].message for v in staff if v.id in rows]
-    for view, (codes, _) in zip([v for v in staff if v.id in rows], checker.codes(texts), strict=True):
+    for comment, (codes, _) in zip(staff, checker.codes([c.message for c in staff]), strict=True):
         if codes:
-            found.append(Worsened(rows[view.id], [message(c, language) for c in codes]))
+            found.append(Worsened(comment, [message(c, language) for c in codes]))
     return found
 
 

@@ -120,6 +120,11 @@ def test_pages_reach_smtp_json_and_web_push(tmp_path, db_url, smtp, receiver):
     page = posts["/ania"].json()
     assert "fala negatywnych komentarzy" in page["title"] and "Zielony Koszyk" in page["title"]
     assert f"#{incident_id}" in page["message"]
+    # Every page links the incident's playbook: what to do next, in the person's language.
+    assert (
+        f"Co robić (Fala negatywnych opinii): {settings.public_url}/incidents/{incident_id}#playbook"
+        in page["message"]
+    )
     assert len(smtp.messages) == 1 and smtp.messages[0][1] == ["kasia@sklep.pl"]
 
     import http_ece

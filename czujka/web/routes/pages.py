@@ -75,7 +75,13 @@ def incident_page(
         runtime.settings, kind=incident.kind, topic=detail["topic"], language=user.language, now=now
     )
     worsened = (
-        worsening_replies(session, runtime.reply_checker, threads=detail["threads"], language=user.language)
+        worsening_replies(
+            session,
+            runtime.reply_checker,
+            profile_id=incident.profile_id,
+            threads=detail["threads"],
+            language=user.language,
+        )
         if incident.kind == "quarrel"
         else []
     )
