@@ -14,6 +14,7 @@ from czujka import __version__
 from czujka.comments import views as comment_views
 from czujka.config import Settings
 from czujka.incidents import views as incident_views
+from czujka.moderation import views as moderation_views
 from czujka.notifications import views as push_views
 from czujka.oncall import views as oncall_views
 from czujka.playbooks import views as playbook_views
@@ -45,6 +46,7 @@ def build_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(incident_views.router)
     app.include_router(oncall_views.router)
     app.include_router(playbook_views.router)
+    app.include_router(moderation_views.router)
     app.include_router(push_views.router)
     app.include_router(ack.router)
     app.include_router(login.router)

@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from czujka.detection.base import SURGE_P_VALUE
+from czujka.moderation.config import ModerationRuleConfig, weekly_moment
 from czujka.oncall.config import PersonConfig, PolicyConfig, RouteConfig, ScheduleConfig, check_references
 from czujka.playbooks.config import ApprovalConfig, Phrase, PlaybookConfig, phrase
 from czujka.validators import check_timezone, resolve_secret
@@ -61,6 +62,10 @@ class ProfileConfig(BaseModel):
     surge_p_value: SurgePValue | None = None
     contact: Phrase | None = None  # where replies invite people to write: "na Messengerze albo na pomoc@…"
     approval: ApprovalConfig | None = None
+    trusted_authors: list[str] = Field(default_factory=list)  # author ids or names no moderation rule touches
+    review_leads: list[str] = Field(
+        default_factory=list
+    )  # who gets the review digest: person:/role:/schedule:
 
     _resolve = field_validator("access_token", "webhook_secret", mode="before")(resolve_secret)
     _contact = field_validator("contact", mode="before")(phrase)
@@ -106,6 +111,12 @@ class Settings(BaseSettings):
     schedules: list[ScheduleConfig] = Field(default_factory=list, description="Who is on duty when.")
     escalation_policies: list[PolicyConfig] = Field(default_factory=list, description="Chains of command.")
     routes: list[RouteConfig] = Field(default_factory=list, description="Which policy handles what.")
+    moderation_rules: list[ModerationRuleConfig] = Field(
+        default_factory=list, description="What to hide, delete or flag at once, and when."
+    )
+    moderation_review_at: str = Field(
+        "mon 08:30", description="When the review digest goes to each profile's review_leads (local time)."
+    )
     playbooks: list[PlaybookConfig] = Field(
         default_factory=list, description="The shop's own playbooks; they replace the defaults they match."
     )
@@ -160,16 +171,40 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
-    def _approvers(self) -> Settings:
+    def _leads(self) -> Settings:
         people = {p.id for p in self.people}
         schedules = {s.id for s in self.schedules}
         for i, profile in enumerate(self.profiles):
-            for target in profile.approval.leads if profile.approval else []:
-                kind, _, name = target.partition(":")
-                if (kind == "person" and name not in people) or (
-                    kind == "schedule" and name not in schedules
-                ):
-                    raise ValueError(f"profiles[{i}].approval.leads: no {kind} {name!r} in czujka.toml")
+            lists = {"approval.leads": profile.approval.leads if profile.approval else []}
+            lists["review_leads"] = profile.review_leads
+            for key, targets in lists.items():
+                for target in targets:
+                    kind, _, name = target.partition(":")
+                    if kind not in ("person", "role", "schedule") or not name:
+                        raise ValueError(
+                            f"profiles[{i}].{key}: {target!r}: write person:ID, role:NAME or schedule:ID"
+                        )
+                    if (kind == "person" and name not in people) or (
+                        kind == "schedule" and name not in schedules
+                    ):
+                        raise ValueError(f"profiles[{i}].{key}: no {kind} {name!r} in czujka.toml")
+        return self
+
+    @model_validator(mode="after")
+    def _moderation(self) -> Settings:
+        known = {p.id for p in self.profiles}
+        seen: set[str] = set()
+        for i, rule in enumerate(self.moderation_rules):
+            if rule.id in seen:
+                raise ValueError(f"moderation_rules[{i}]: id {rule.id!r} is used twice")
+            seen.add(rule.id)
+            unknown = sorted(set(rule.profiles or []) - known)
+            if unknown:
+                raise ValueError(f"moderation_rules[{i}].profiles: no profile {unknown[0]!r}")
+        try:
+            weekly_moment(self.moderation_review_at)
+        except ValueError as exc:
+            raise ValueError(f"moderation_review_at: {exc}") from None
         return self
 
     @model_validator(mode="after")

@@ -25,6 +25,9 @@ from czujka.detection.service import Detectors, author_key, detect, save_states
 from czujka.detection.signals import Scored
 from czujka.incidents.flows import auto_resolve, open_or_attach
 from czujka.logs import get_logger
+from czujka.moderation import service as moderation
+from czujka.moderation.review import queue_digests
+from czujka.moderation.rules import Facts
 from czujka.notifications.sender import send_forever
 from czujka.oncall.service import beat, run_escalations
 from czujka.playbooks.service import recognise
@@ -61,6 +64,33 @@ def scored(row: analysis.Pending, score: Score) -> Scored:
     )
 
 
+def candidates(
+    session: Session, rows: list[analysis.Pending], scores: list[Score]
+) -> list[moderation.Candidate]:
+    """The scored customers' comments as the moderation rules read them (after detection, so a comment
+    that just became evidence of a coordinated burst counts as one)."""
+    customers = [(r, s) for r, s in zip(rows, scores, strict=True) if not r.author_is_staff]
+    burst = moderation.coordinated_ids(session, [r.id for r, _ in customers])
+    return [
+        moderation.Candidate(
+            r.id,
+            Facts(
+                r.profile_id,
+                r.message,
+                r.author_id,
+                r.author_name,
+                r.author_is_staff,
+                s.vulgar,
+                s.harm,
+                s.topic,
+                r.id in burst,
+                r.created_at,
+            ),
+        )
+        for r, s in customers
+    ]
+
+
 class Pipeline:
     """One process's part of the journey. Its detectors stay in memory between batches; their state reaches
     the database every minute and whenever a run of batches ends."""
@@ -83,10 +113,16 @@ class Pipeline:
             return 0
         scores = analysis.score(rt.analyzer, rt.settings, rows)
         with session_scope(rt.sessions, write=True) as session:
-            analysis.store(session, rows=rows, scores=scores, now=utcnow())
+            now = utcnow()
+            analysis.store(session, rows=rows, scores=scores, now=now)
             recognise(session, [r.id for r in rows if r.author_is_staff])  # replies whose answer was lost
             self._detect(session, [scored(r, s) for r, s in zip(rows, scores, strict=True)])
+            moderated = moderation.evaluate(
+                session, settings=rt.settings, candidates=candidates(session, rows, scores), now=now
+            )
         rt.escalate_signal.set()  # an incident may have opened: the escalator need not wait for its tick
+        if moderated:
+            rt.moderate_signal.set()
         return len(rows)
 
     def score_pending(self, *, on_batch: Callable[[int], None] | None = None) -> int:
@@ -178,6 +214,28 @@ class Pipeline:
 
         send_forever(rt.sessions, rt.settings, stop, wake=rt.page_signal, alive=alive)
 
+    def moderate_forever(self, stop: threading.Event) -> None:
+        """Send the moderation outbox's due actions (woken as soon as a rule queues one), and once a minute
+        queue the weekly review digests."""
+        rt = self.runtime
+        last_digest = 0.0
+        with httpx.Client(timeout=20) as http:
+            while not stop.is_set():
+                now = datetime.now(UTC)
+                try:
+                    moderation.run_due(rt.sessions, settings=rt.settings, http=http, now=now)
+                    if time.monotonic() - last_digest > 60:
+                        with session_scope(rt.sessions, write=True) as session:
+                            if queue_digests(session, settings=rt.settings, now=now):
+                                rt.page_signal.set()
+                        last_digest = time.monotonic()
+                    rt.heartbeats["moderator"] = now
+                except Exception:  # logged and retried: the outbox is in the database, nothing is lost
+                    log.exception("moderation round failed")
+                    stop.wait(2)
+                rt.moderate_signal.wait(timeout=1)
+                rt.moderate_signal.clear()
+
     def poll_forever(self, stop: threading.Event) -> None:
         """Graph API polling: catches what the webhooks missed; what it stores is scored like any delivery."""
         rt = self.runtime
@@ -206,7 +264,11 @@ class Pipeline:
         if score:
             loops.append(("scorer", lambda s: self.score_forever(s, tick=tick)))
         if page:
-            loops += [("escalator", self.escalate_forever), ("sender", self.send_forever)]
+            loops += [
+                ("escalator", self.escalate_forever),
+                ("sender", self.send_forever),
+                ("moderator", self.moderate_forever),
+            ]
         if poll:
             loops.append(("poller", self.poll_forever))
         threads = [threading.Thread(target=fn, args=(stop,), daemon=True, name=name) for name, fn in loops]

@@ -35,6 +35,7 @@ class Runtime:
     score_signal: threading.Event = field(default_factory=threading.Event)
     escalate_signal: threading.Event = field(default_factory=threading.Event)
     page_signal: threading.Event = field(default_factory=threading.Event)
+    moderate_signal: threading.Event = field(default_factory=threading.Event)
     reply_checker: ReplyChecker = field(default_factory=ReplyChecker)
     # Each write to the Graph API (a reply) opens a client of its own; tests hand in one for 127.0.0.1.
     graph_http: Callable[[], httpx.Client] = field(default=lambda: httpx.Client(timeout=20))

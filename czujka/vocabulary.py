@@ -33,6 +33,14 @@ KINDS: dict[str, Term] = {
         "komentarz o wadze prawnej lub dotyczący bezpieczeństwa", "a comment with legal or safety weight"
     ),
     "keyword": Term("obserwowane słowo", "a watched keyword"),
+    "moderation_runaway": Term(
+        "reguła moderacji działa zbyt często i została wstrzymana",
+        "a moderation rule ran away and was stopped",
+    ),
+    "moderation_blocked": Term(
+        "czujka nie może moderować profilu (brak uprawnień)",
+        "czujka cannot moderate the profile (no permission)",
+    ),
 }
 
 # In the order of the topic model's labels (changing it means retraining); "other" is nobody's expertise.

@@ -26,6 +26,9 @@ WORDS = {
         "wrote": "napisał(a)",
         "flags": "Uwagi kontroli odpowiedzi",
         "decide": "Wyślij, popraw albo odrzuć",
+        "review": "Ukryte komentarze czekają na przegląd",
+        "waiting": "czeka na decyzję: zostawić ukryte, przywrócić czy usunąć",
+        "review_link": "Przejrzyj",
     },
     "en": {
         "severity": "severity",
@@ -44,6 +47,9 @@ WORDS = {
         "wrote": "wrote",
         "flags": "The reply check says",
         "decide": "Send, edit or reject",
+        "review": "Hidden comments wait for review",
+        "waiting": "wait for a decision: keep hidden, unhide or delete",
+        "review_link": "Review them",
     },
 }
 
@@ -121,6 +127,15 @@ def render_approval(
         lines += [f"  - {_short(r, 160)}" for r in reasons]
     lines.append(f"{w['decide']}: {url}")
     return title, "\n".join(lines)
+
+
+def render_review(*, language: str, profile_name: str, count: int, url: str) -> tuple[str, str]:
+    """The weekly digest of the review queue."""
+    w = WORDS.get(language, WORDS["en"])
+    return (
+        f"[czujka] {w['review']} · {profile_name}: {count}",
+        f"{count} {w['waiting']}.\n{w['review_link']}: {url}",
+    )
 
 
 def _short(text: str, limit: int = 140) -> str:

@@ -18,7 +18,9 @@ class Notification(Base):
     __table_args__ = (Index("ix_notifications_due", "status", "send_after"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    incident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
     dedup_key: Mapped[str] = mapped_column(String(200), unique=True)
     page_key: Mapped[str] = mapped_column(String(200), index=True)  # the page this channel belongs to
     person_id: Mapped[str] = mapped_column(String(64))
@@ -27,7 +29,7 @@ class Notification(Base):
     step: Mapped[int] = mapped_column(Integer)
     round: Mapped[int] = mapped_column(Integer)
     via: Mapped[str] = mapped_column(String(120))
-    purpose: Mapped[str] = mapped_column(String(20), default="incident")  # incident | approval
+    purpose: Mapped[str] = mapped_column(String(20), default="incident")  # incident | approval | review
     reply_id: Mapped[int | None] = mapped_column(ForeignKey("replies.id", ondelete="CASCADE"))
     urgency: Mapped[str] = mapped_column(String(10))
     # Decided when the page is queued: the incident's topic then, and the experts reachable for it.

@@ -23,7 +23,7 @@ from czujka.incidents.flows import event
 from czujka.incidents.models import Incident, IncidentEvidence
 from czujka.notifications.ack import create_link
 from czujka.notifications.channels import Delivery, Page, send
-from czujka.notifications.message import Expert, Quote, render_approval, render_page
+from czujka.notifications.message import Expert, Quote, render_approval, render_page, render_review
 from czujka.notifications.models import Notification
 from czujka.playbooks.catalog import choose
 from czujka.playbooks.models import Reply
@@ -111,6 +111,8 @@ def _prepare(
     session: Session, settings: Settings, notification: Notification, now: datetime
 ) -> tuple[str, Page] | str:
     """The channel address and the rendered page, or why this page is no longer to be sent."""
+    if notification.purpose == "review":
+        return _prepare_review(session, settings, notification)
     incident = session.get(Incident, notification.incident_id)
     if notification.purpose == "approval":
         return _prepare_approval(session, settings, notification, incident)
@@ -181,6 +183,30 @@ def _prepare_approval(
     return rule[notification.channel_number][1], Page(title, body, incident.id, 1, url, url)
 
 
+def _prepare_review(
+    session: Session, settings: Settings, notification: Notification
+) -> tuple[str, Page] | str:
+    """A lead's review digest: how many hidden comments of a profile wait for a person, and the link."""
+    from czujka.moderation.review import waiting_count  # here: moderation imports this package's models
+
+    profile_id = notification.page_key.split(":")[1]
+    person = settings.person(notification.person_id)
+    if person is None:
+        return f"not sent: {notification.person_id} is no longer in czujka.toml"
+    rule = person.rule("low")
+    if notification.channel_number >= len(rule):
+        return f"not sent: {person.id} no longer has channel {notification.channel_number + 1}"
+    count = waiting_count(session, profile=profile_id)
+    if not count:
+        return "not sent: nothing waits for review any more"
+    profile = settings.profile(profile_id)
+    url = f"{settings.public_url.rstrip('/')}/hidden?profile={profile_id}"
+    title, body = render_review(
+        language=person.language, profile_name=profile.name if profile else profile_id, count=count, url=url
+    )
+    return rule[notification.channel_number][1], Page(title, body, 0, 1, url, url)
+
+
 def send_prepared(item: Prepared, *, settings: Settings, push: PushFactory | None = None) -> Delivery:
     """Hand one page to its channel; no database work, so it can run on any thread."""
     return send(
@@ -219,21 +245,22 @@ def _record(session: Session, *, settings: Settings, item: Prepared, result: Del
     if n is None or n.claim != item.claim_token:
         return "lost"  # the lease ran out and another worker owns this page now
     attempts = item.attempts
-    incident = session.get(Incident, n.incident_id)
+    incident = session.get(Incident, n.incident_id) if n.incident_id is not None else None
     where = f"{n.person_id} via {n.channel} (step {n.step + 1}, {n.via})"
     if n.purpose == "approval":
         where = f"{n.person_id} via {n.channel} to approve reply {n.reply_id}"
     if result.ok:
         n.status, n.sent_at, n.claim, n.last_error = "sent", now, None, None
-        event(
-            session,
-            incident,
-            at=now,
-            kind="page",
-            actor="czujka",
-            message=f"paged {where}",
-            data={"notification": n.id, "channel": n.channel, "attempts": attempts},
-        )
+        if incident is not None:  # a review digest belongs to no incident
+            event(
+                session,
+                incident,
+                at=now,
+                kind="page",
+                actor="czujka",
+                message=f"paged {where}",
+                data={"notification": n.id, "channel": n.channel, "attempts": attempts},
+            )
         return "sent"
     n.last_error, n.claim = result.error, None
     if attempts < settings.notify_attempts and not result.gone:
@@ -241,15 +268,16 @@ def _record(session: Session, *, settings: Settings, item: Prepared, result: Del
         n.send_after = now + timedelta(seconds=settings.notify_retry_seconds * 2 ** (attempts - 1))
         return "retry"
     n.status = "failed"
-    event(
-        session,
-        incident,
-        at=now,
-        kind="page_failed",
-        actor="czujka",
-        message=f"could not page {where} after {attempts} tries: {result.error}",
-        data={"notification": n.id, "channel": n.channel},
-    )
+    if incident is not None:
+        event(
+            session,
+            incident,
+            at=now,
+            kind="page_failed",
+            actor="czujka",
+            message=f"could not page {where} after {attempts} tries: {result.error}",
+            data={"notification": n.id, "channel": n.channel},
+        )
     # The person's next channel goes out now instead of after its delay.
     following = session.scalar(
         select(Notification)

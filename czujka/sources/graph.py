@@ -95,11 +95,18 @@ class GraphClient:
         return max(regain, self.backoff_seconds * 2 ** (state.attempt_number - 1))
 
     def post(self, path: str, data: dict[str, Any]) -> dict[str, Any]:
-        """One write (a reply, a hide): never retried, since Meta has no idempotency keys and a retry after
-        an unclear answer could post twice. Throttling is raised at once as `RateLimited`, with
-        `retry_after` seconds when Meta says."""
+        """One write (a reply, a hide): never retried here, since Meta has no idempotency keys and a retry
+        after an unclear answer could post twice; the caller's outbox decides. Throttling is raised at once
+        as `RateLimited`, with `retry_after` seconds when Meta says."""
+        return self._write("POST", path, data)
+
+    def delete(self, path: str) -> dict[str, Any]:
+        """Delete an object (a comment); like `post`, never retried here."""
+        return self._write("DELETE", path, None)
+
+    def _write(self, method: str, path: str, data: dict[str, Any] | None) -> dict[str, Any]:
         try:
-            return self._once("POST", path, None, data)
+            return self._once(method, path, None, data)
         except _Throttled as exc:
             raise RateLimited(
                 f"Meta is throttling this page's calls (code {exc.code})",

@@ -5,6 +5,7 @@ from czujka.auth import models as auth_models
 from czujka.comments import models as comment_models
 from czujka.detection import models as detection_models
 from czujka.incidents import models as incident_models
+from czujka.moderation import models as moderation_models
 from czujka.notifications import models as notification_models
 from czujka.oncall import models as oncall_models
 from czujka.playbooks import models as playbook_models
@@ -19,6 +20,7 @@ __all__ = [
     "comment_models",
     "detection_models",
     "incident_models",
+    "moderation_models",
     "notification_models",
     "oncall_models",
     "playbook_models",

@@ -31,6 +31,7 @@ class GraphState:
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     published: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # POSTs: replies, hides
     post_errors: list[tuple[int, int | None]] = field(default_factory=list)  # queued (code, subcode)
+    gone: set[str] = field(default_factory=set)  # deleted comments: a later call on them is 100/33
 
 
 def _cursor(offset: int) -> str:
@@ -93,6 +94,30 @@ def build_fake_graph(state: GraphState, version: str = "v24.0") -> FastAPI:
         if edge == "comments":
             return page(request, state.comments.get(node, []))
         return error(100, f"Unknown edge {edge}", status=400)
+
+    @app.post("/" + version + "/{node}")
+    async def moderate(node: str, request: Request) -> JSONResponse:
+        """Hide or unhide: Facebook `is_hidden`, Instagram `hide`."""
+        return await _write(node, "", request)
+
+    @app.delete("/" + version + "/{node}")
+    async def remove(node: str, request: Request) -> JSONResponse:
+        return await _write(node, "delete", request)
+
+    async def _write(node: str, edge: str, request: Request) -> JSONResponse:
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        auth = request.headers.get("authorization", "")
+        if auth.removeprefix("Bearer ") not in state.tokens:
+            return error(190, "Error validating access token: Session has expired.")
+        if state.post_errors:
+            code, subcode = state.post_errors.pop(0)
+            return error(code, f"queued error {code}", status=400 if code != 4 else 403, subcode=subcode)
+        if node in state.gone:
+            return error(100, "(#100) Object does not exist", subcode=33)
+        state.published.append((f"{node}/{edge}" if edge else node, form))
+        if edge == "delete":
+            state.gone.add(node)
+        return JSONResponse({"success": True})
 
     @app.post("/" + version + "/{node}/{edge}")
     async def publish(node: str, edge: str, request: Request) -> JSONResponse:

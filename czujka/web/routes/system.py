@@ -12,6 +12,8 @@ from sqlalchemy import func, select, text
 
 from czujka import __version__
 from czujka.comments.models import Comment, IngestLog
+from czujka.moderation.models import ModerationAction
+from czujka.moderation.service import blocked_profiles
 from czujka.notifications.models import Notification
 from czujka.oncall.models import Escalation, LoopHeartbeat
 from czujka.sources.files import detect_format, import_text
@@ -39,6 +41,13 @@ def health(runtime: RuntimeDep, session: SessionDep) -> dict[str, Any]:
     now = datetime.now(UTC)
     beats = {name: (now - at).total_seconds() for name, at in runtime.heartbeats.items()}
     problems += paging_problems(session, now)
+    blocked = blocked_profiles(session, since=now - timedelta(days=7))
+    problems += [f"moderation: {b['profile']}: {b['problem']} (since {b['since']})" for b in blocked]
+    waiting = session.scalar(
+        select(func.count())
+        .select_from(ModerationAction)
+        .where(ModerationAction.state.in_(("pending", "sending")))
+    )
     return {
         "status": "ok" if not problems else "degraded",
         "version": __version__,
@@ -46,6 +55,7 @@ def health(runtime: RuntimeDep, session: SessionDep) -> dict[str, Any]:
         "comments": session.scalar(select(func.count(Comment.id))),
         "heartbeats_seconds_ago": beats,
         "problems": problems,
+        "moderation": {"blocked": blocked, "actions_waiting": waiting},
     }
 
 
