@@ -21,7 +21,7 @@ from czujka.playbooks import views as playbook_views
 from czujka.runtime import Runtime, build_runtime
 from czujka.storage.secrets import service_secret
 from czujka.web import errors
-from czujka.web.routes import ack, admin, login, pages, pwa, replies, system, webhooks
+from czujka.web.routes import ack, admin, login, moderation, pages, pwa, replies, system, webhooks
 from czujka.web.session import LoginRateLimit
 from czujka.web.templating import STATIC
 
@@ -52,6 +52,7 @@ def build_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(login.router)
     app.include_router(pages.router)
     app.include_router(replies.router)
+    app.include_router(moderation.router)
     app.include_router(admin.router)
     app.include_router(pwa.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -22,6 +22,7 @@ from czujka.cli_common import (
     settings_or_exit,
 )
 from czujka.incidents.cli import incidents_app
+from czujka.moderation.cli import moderation_app
 from czujka.oncall.cli import oncall_app
 from czujka.playbooks.cli import reply_app
 
@@ -37,6 +38,7 @@ app.add_typer(incidents_app, name="incidents")
 app.add_typer(oncall_app, name="oncall")
 app.add_typer(user_app, name="user")
 app.add_typer(reply_app, name="reply")
+app.add_typer(moderation_app, name="moderation")
 app.command()(score)
 app.command()(train)
 
@@ -69,6 +71,10 @@ def check_config(
         console.print(f"  {line}", highlight=False, markup=False)
     for warning in report.warnings:
         console.print(f"  warning: {warning}", highlight=False, markup=False)
+    from czujka.moderation.rules import explain
+
+    for rule in settings.moderation_rules:
+        console.print(f"  moderation {explain(rule)}", highlight=False, markup=False)
     for problem in report.problems:
         errors.print(f"{where}: {problem}", highlight=False, markup=False)
     if report.problems:

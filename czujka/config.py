@@ -295,6 +295,7 @@ TOP_LEVEL_TABLES = {
     "escalation_policies",
     "routes",
     "playbooks",
+    "moderation_rules",
 }
 PLAYBOOK_FOLDER = "playbooks"  # beside czujka.toml: each *.toml in it holds [[playbooks]]
 

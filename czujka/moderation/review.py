@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from czujka.analysis.models import CommentScore
@@ -167,7 +167,22 @@ def history(session: Session, comment_id: int) -> list[ModerationAction]:
 
 
 def waiting_count(session: Session, *, profile: str | None = None) -> int:
-    return len(queue_items(session, profile=profile, limit=10_000))
+    """How many queue items wait (the Now page asks every few seconds: counted, not loaded)."""
+    acted = select(func.count(ModerationAction.id)).where(
+        ModerationAction.source.like("rule:%"),
+        ModerationAction.verb.in_(("hide", "delete")),
+        ModerationAction.review.is_(None),
+        ModerationAction.dry_run.is_(False),
+    )
+    elsewhere = select(func.count(Comment.id)).where(
+        Comment.hidden_at.is_not(None),
+        Comment.deleted_at.is_(None),
+        ~exists().where(ModerationAction.comment_id == Comment.id),
+    )
+    if profile:
+        acted = acted.where(ModerationAction.profile_id == profile)
+        elsewhere = elsewhere.where(Comment.profile_id == profile)
+    return (session.scalar(acted) or 0) + (session.scalar(elsewhere) or 0)
 
 
 def last_review_moment(settings: Settings, profile_id: str, now: datetime) -> datetime:

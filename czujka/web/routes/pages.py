@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from czujka.config import config_path
 from czujka.incidents import flows
+from czujka.moderation.review import waiting_count
 from czujka.oncall.schedule import duty_overview, shifts
 from czujka.playbooks import service as replies
 from czujka.playbooks.models import Reply
@@ -33,6 +34,7 @@ def _now_context(runtime, session, now: datetime, flagged: bool) -> dict:
         "flagged": flagged,
         "people": {p.id: p.name for p in settings.people},
         "waiting": replies.waiting(session),
+        "hidden_count": waiting_count(session),
     }
 
 

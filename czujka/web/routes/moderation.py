@@ -1,0 +1,68 @@
+"""The dashboard's review queue ("Ukryte" / "Hidden"): what a rule hid or deleted and what was hidden
+elsewhere, with keep, unhide and delete one at a time or in bulk."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from czujka.moderation import review
+from czujka.web.deps import MAX_ID, RuntimeDep, SessionDep
+from czujka.web.session import Forbidden, Page, ResponderAction
+from czujka.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/hidden", response_class=HTMLResponse)
+def hidden_page(
+    request: Request,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    user: Page,
+    profile: str | None = None,
+    rule: str | None = None,
+):
+    if not user.may("responder"):
+        raise Forbidden("responder")
+    items = review.queue_items(session, profile=profile or None, rule=rule or None)
+    names = {p.id: p.name for p in runtime.settings.profiles}
+    return render(
+        request,
+        "hidden.html",
+        {
+            "user": user,
+            "active": "hidden",
+            "items": items,
+            "profiles": names,
+            "rules": [r.id for r in runtime.settings.moderation_rules],
+            "profile": profile or "",
+            "rule": rule or "",
+        },
+    )
+
+
+@router.post("/hidden/review")
+def review_hidden(
+    request: Request,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    user: ResponderAction,
+    decision: Annotated[str, Form(pattern="^(keep|unhide|delete)$")],
+    comment: Annotated[list[int], Form()],
+    back: Annotated[str, Form(max_length=300)] = "/hidden",
+):
+    session.commit()  # the review takes its own transactions, and calls Meta between them
+    ids = [c for c in comment if 1 <= c <= MAX_ID]
+    with runtime.graph_http() as http:
+        review.review(
+            runtime.sessions,
+            settings=runtime.settings,
+            http=http,
+            comment_ids=ids,
+            decision=decision,
+            actor=f"user:{user.user.username}",
+        )
+    return RedirectResponse(back if back.startswith("/hidden") else "/hidden", status_code=303)
