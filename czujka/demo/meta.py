@@ -1,5 +1,6 @@
-"""The demo's stand-in for Meta's Graph API on 127.0.0.1, so replies sent from the demo dashboard go
-somewhere: each is answered as Meta answers (`{"id": …}`) and written to a JSON-lines file to look at."""
+"""The demo's stand-in for Meta's Graph API on 127.0.0.1, so replies and moderation from the demo go
+somewhere: each call is answered as Meta answers (`{"id": …}`, `{"success": true}`) and written to a
+JSON-lines file to look at."""
 
 from __future__ import annotations
 
@@ -36,12 +37,26 @@ class MetaStandIn:
             def do_GET(self) -> None:  # polling: nothing new on the demo's pages
                 self._answer(200, {"data": []})
 
+            def do_DELETE(self) -> None:
+                parts = self.path.strip("/").split("/")
+                if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+                    self._answer(400, {"error": {"code": 190, "message": "Invalid OAuth access token"}})
+                elif len(parts) != 2:
+                    self._answer(400, {"error": {"code": 100, "message": "Unsupported delete request"}})
+                else:
+                    stand_in.record(parts[1], "delete", "")
+                    self._answer(200, {"success": True})
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
                 parts = self.path.strip("/").split("/")
                 if self.headers.get("Authorization") != f"Bearer {TOKEN}":
                     self._answer(400, {"error": {"code": 190, "message": "Invalid OAuth access token"}})
+                elif len(parts) == 2 and ("is_hidden" in form or "hide" in form):  # hide or unhide
+                    hidden = (form.get("is_hidden") or form.get("hide")) == "true"
+                    stand_in.record(parts[1], "hide" if hidden else "unhide", "")
+                    self._answer(200, {"success": True})
                 elif len(parts) != 3 or parts[2] not in EDGES or not form.get("message"):
                     self._answer(400, {"error": {"code": 100, "message": "Unsupported post request"}})
                 else:
@@ -54,10 +69,16 @@ class MetaStandIn:
         threading.Thread(target=self._server.serve_forever, daemon=True, name="meta-stand-in").start()
         return self
 
+    def calls(self, edge: str) -> list[dict[str, Any]]:
+        if not self.log.exists():
+            return []
+        rows = [json.loads(line) for line in self.log.read_text(encoding="utf-8").splitlines()]
+        return [r for r in rows if r["edge"] == edge]
+
     def record(self, target: str, edge: str, message: str) -> str:
         with self._lock:
             self.count += 1
-            ident = f"{target}_demo{self.count}" if edge != "private_replies" else f"m_demo{self.count}"
+            ident = f"m_demo{self.count}" if edge == "private_replies" else f"{target}_demo{self.count}"
             self.log.parent.mkdir(parents=True, exist_ok=True)
             with self.log.open("a", encoding="utf-8") as out:
                 out.write(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +28,13 @@ LIVE_COMMENT = (
 ACK_LINK = re.compile(r"(https?://\S+/ack/\S+)")
 
 
-def demo_oncall(data_dir: Path, receiver_url: str) -> dict[str, Any]:
+def _local(at: datetime) -> str:
+    return at.astimezone(WARSAW).strftime("%Y-%m-%d %H:%M")
+
+
+def demo_oncall(data_dir: Path, receiver_url: str, now: datetime | None = None) -> dict[str, Any]:
     """People, a duty schedule, and a policy whose waits are seconds, so the demo shows a whole escalation."""
+    now = now or datetime.now(UTC)
 
     def http(who: str) -> list[str]:
         return [f"json://{receiver_url}/{who}"]
@@ -71,8 +76,23 @@ def demo_oncall(data_dir: Path, receiver_url: str) -> dict[str, Any]:
             {
                 "id": "duty",
                 "name": "Dyżur",
+                # Office hours only: the weekend has nobody on duty, so the weekend rule hides vulgar comments.
+                # The live part happens now, so Ania covers the next hours with an override.
                 "layers": [
-                    {"name": "dyżur", "rotation": ["ania"], "length": "1w", "start": "2026-01-02 17:00"}
+                    {
+                        "name": "biuro",
+                        "rotation": ["ania"],
+                        "length": "1w",
+                        "start": "2026-01-05 08:00",
+                        "windows": ["mon-fri 08:00-18:00"],
+                    }
+                ],
+                "overrides": [
+                    {
+                        "person": "ania",
+                        "start": _local(now - timedelta(hours=1)),
+                        "end": _local(now + timedelta(hours=6)),
+                    }
                 ],
             }
         ],

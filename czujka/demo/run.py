@@ -63,6 +63,10 @@ DEMO_CONTACT = {
     "pl": "na Messengerze albo na pomoc@zielonykoszyk.pl",
     "en": "on Messenger or at pomoc@zielonykoszyk.pl",
 }
+# The weekend has nobody on duty (see demo_oncall): then vulgar customers' comments are hidden at once.
+DEMO_RULES = [
+    {"id": "weekend-vulgar", "when": "nobody_on_duty", "vulgar": True, "action": "hide", "max_per_hour": 120}
+]
 MAX_PAUSE = 0.5  # seconds: quiet nights pass quickly even on a slow clock
 
 
@@ -77,8 +81,12 @@ def demo_settings(data_dir: Path, port: int, receiver_url: str, graph_url: str |
     profiles = DEMO_PROFILES
     extra: dict[str, Any] = {}
     if graph_url:
-        profiles = [dict(p, access_token=META_TOKEN, contact=DEMO_CONTACT) for p in DEMO_PROFILES]
+        profiles = [
+            dict(p, access_token=META_TOKEN, contact=DEMO_CONTACT, review_leads=["person:kasia"])
+            for p in DEMO_PROFILES
+        ]
         extra["graph_base_url"] = graph_url
+        extra["moderation_rules"] = DEMO_RULES
     return load_settings(
         data_dir=data_dir,
         database_url=f"sqlite:///{data_dir / 'czujka.db'}",
@@ -239,6 +247,7 @@ def run_demo(
         _summary(console, scenario, totals, server.url, token, data_dir)
         _analysis_summary(console, runtime, scenario)
         _incident_summary(console, runtime, server.url, data_dir)
+        _moderation_summary(console, runtime, scenario, meta, server.url)
         pipeline.start(stop, poll=False, tick=False)  # the replayed week keeps its incidents
         if live:
             live_paging(
@@ -296,6 +305,31 @@ def _analysis_summary(console: Console, runtime: Any, scenario: Scenario) -> Non
         f"Analysis: {len(rows)} comments scored; vulgar {len(vulgar_found)} "
         f"(ground truth {len(vulgar_true)}, {len(vulgar_found & vulgar_true)} of them found); "
         f"harmful {sum(1 for r in rows if r.harmful)}; negative {negative}; about delivery {delivery}.",
+        highlight=False,
+    )
+
+
+def _moderation_summary(
+    console: Console, runtime: Any, scenario: Scenario, meta: MetaStandIn, url: str
+) -> None:
+    """The weekend rule's work, against the ground truth: vulgar customers' comments hidden, nothing else."""
+    from czujka.moderation.review import waiting_count
+    from czujka.moderation.service import run_due
+
+    with httpx.Client(timeout=20) as http:
+        while run_due(runtime.sessions, settings=runtime.settings, http=http):
+            pass
+    hidden = {c["to"] for c in meta.calls("hide")}
+    truth = {c.platform_id: c for c in scenario.comments}
+    vulgar = {c.platform_id for c in scenario.comments if c.vulgar and not c.is_staff}
+    wrong = sorted(p for p in hidden if p not in vulgar)
+    staff = [p for p in wrong if truth.get(p) is not None and truth[p].is_staff]
+    with runtime.sessions() as session:
+        waiting = waiting_count(session)
+    console.print(
+        f"Moderation (rule weekend-vulgar: nobody is on duty at the weekend): {len(hidden & vulgar)} of "
+        f"{len(vulgar)} vulgar customers' comments hidden at once; {len(wrong)} other comment(s) hidden "
+        f"({len(staff)} of them staff); {waiting} wait in the Monday review queue: {url}/hidden",
         highlight=False,
     )
 
