@@ -8,6 +8,7 @@ import typer
 
 from czujka.cli import app
 from czujka.config import ProfileConfig, Settings
+from czujka.moderation.config import ModerationRuleConfig
 from czujka.oncall.config import (
     LayerConfig,
     OverrideConfig,
@@ -20,7 +21,15 @@ from czujka.oncall.config import (
 from czujka.playbooks.config import ApprovalConfig, PlaybookConfig, TemplateConfig
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-SECTION_TABLES = {"profiles", "people", "schedules", "escalation_policies", "routes", "playbooks"}
+SECTION_TABLES = {
+    "profiles",
+    "people",
+    "schedules",
+    "escalation_policies",
+    "routes",
+    "playbooks",
+    "moderation_rules",
+}
 
 
 def commands(group: typer.Typer, prefix: str = "czujka") -> list[str]:
@@ -58,7 +67,7 @@ def test_every_oncall_key_is_documented():
 
 def test_every_playbook_key_is_documented():
     text = (DOCS / "configuration.md").read_text(encoding="utf-8")
-    tables = (PlaybookConfig, TemplateConfig, ApprovalConfig)
+    tables = (PlaybookConfig, TemplateConfig, ApprovalConfig, ModerationRuleConfig)
     missing = [f"{t.__name__}.{name}" for t in tables for name in t.model_fields if f"`{name}`" not in text]
     assert not missing, f"playbook keys missing from docs/configuration.md: {missing}"
 

@@ -256,3 +256,30 @@ def bench_reply_check(
         f"(budget {result['budget_ms']:g} ms; loading the model {result['load_ms']} ms)",
         highlight=False,
     )
+
+
+@bench_app.command("moderation")
+def bench_moderation(
+    rate: Annotated[
+        float, typer.Option(min=1, max=500, help="Comment deliveries a second (half vulgar).")
+    ] = 20.0,
+    seconds: Annotated[float, typer.Option(min=2, max=600, help="How long to send.")] = 30.0,
+    as_json: JsonOption = False,
+) -> None:
+    """Seconds from a vulgar comment's webhook delivery to its hide at a stand-in Graph API on 127.0.0.1,
+    p50 and p99, with the scoring and moderation loops running as in `serve`."""
+    from czujka.bench.moderation import run_moderation_bench
+
+    result = run_moderation_bench(rate=rate, seconds=seconds)
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    console.print(
+        f"moderation at {result['achieved_rate']} deliveries/s ({result['deliveries']}, {result['vulgar']} vulgar): "
+        f"{result['hidden']} hidden, {result['clean_hidden']} clean hidden; delivery → hide p50 "
+        f"{result['p50_seconds']} s, p99 {result['p99_seconds']} s, max {result['max_seconds']} s "
+        f"(goal p99 ≤ {result['budget_seconds']:g} s)",
+        highlight=False,
+    )
+    if not result["within_budget"]:
+        raise typer.Exit(1)

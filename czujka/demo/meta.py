@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ class MetaStandIn:
     def __init__(self, log: Path):
         self.log = log
         self.count = 0
+        self.arrivals: dict[tuple[str, str], float] = {}  # (edge, target) → time.monotonic() of the call
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -77,6 +79,7 @@ class MetaStandIn:
 
     def record(self, target: str, edge: str, message: str) -> str:
         with self._lock:
+            self.arrivals.setdefault((edge, target), time.monotonic())
             self.count += 1
             ident = f"m_demo{self.count}" if edge == "private_replies" else f"{target}_demo{self.count}"
             self.log.parent.mkdir(parents=True, exist_ok=True)

@@ -62,9 +62,11 @@ def test_demo_replays_through_the_webhook(tmp_path):
         )
         staff = conn.scalar(select(func.count(Comment.id)).where(Comment.author_is_staff))
         replies = conn.scalar(select(func.count(Comment.id)).where(Comment.parent_id.is_not(None)))
-        history = conn.execute(
-            select(CommentHistory.verb).where(CommentHistory.source != "czujka-moderation")
-        ).scalars().all()
+        history = (
+            conn.execute(select(CommentHistory.verb).where(CommentHistory.source != "czujka-moderation"))
+            .scalars()
+            .all()
+        )
         hidden = set(conn.scalars(select(Comment.platform_id).where(Comment.hidden_at.is_not(None))))
         hidden_staff = conn.scalar(
             select(func.count(Comment.id)).where(Comment.hidden_at.is_not(None), Comment.author_is_staff)
@@ -75,7 +77,9 @@ def test_demo_replays_through_the_webhook(tmp_path):
     assert sorted(history) == ["edited", "remove"]
     # The weekend has nobody on duty: every vulgar customer's comment is hidden, and nothing else is.
     assert hidden == set(truth["vulgar"]) and hidden_staff == 0
-    assert f"{len(truth['vulgar'])} of {len(truth['vulgar'])} vulgar customers' comments hidden" in result.output
+    assert (
+        f"{len(truth['vulgar'])} of {len(truth['vulgar'])} vulgar customers' comments hidden" in result.output
+    )
     with engine.connect() as conn:
         kinds = set(conn.scalars(text("SELECT kind FROM incidents")))
     assert {

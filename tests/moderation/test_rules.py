@@ -103,3 +103,48 @@ def test_rules_are_explained_in_plain_words():
         == "r: hides a customer's comment that is vulgar, when nobody is on duty, on every profile; at most 30/h"
     )
     assert "gdy nikt nie ma dyżuru" in explain(rule(vulgar=True, dry_run=True), "pl")
+
+
+def test_the_cli_says_which_rule_would_act(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    config = tmp_path / "czujka.toml"
+    config.write_text(
+        '[[profiles]]\nid = "shop"\nname = "Shop"\nplatform = "facebook"\nplatform_id = "1"\n'
+        '[[schedules]]\nid = "duty"\n[[schedules.layers]]\nname = "office"\nrotation = ["ania"]\n'
+        'length = "1w"\nstart = "2026-11-02 09:00"\nwindows = ["mon-fri 09:00-17:00"]\n'
+        '[[people]]\nid = "ania"\nname = "Ania"\n'
+        '[[moderation_rules]]\nid = "weekend"\nwhen = "nobody_on_duty"\nvulgar = true\n',
+        encoding="utf-8",
+    )
+
+    def ask(text: str, at: str) -> dict:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "czujka",
+                "moderation",
+                "test",
+                text,
+                "--profile",
+                "shop",
+                "--at",
+                at,
+                "--config",
+                str(config),
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    saturday = ask("ty ch*ju", "2026-11-28 23:00")
+    assert saturday["rule"] == "weekend" and saturday["action"] == "hide" and saturday["nobody_on_duty"]
+    assert ask("ty ch*ju", "2026-12-01 12:00")["rule"] is None  # Ania is on duty
+    assert ask("dziękuję", "2026-11-28 23:00")["rule"] is None
