@@ -22,6 +22,7 @@ from czujka.incidents.service import (
     incident_topic,
     open_first,
 )
+from czujka.moderation.models import ModerationAction
 from czujka.oncall.escalation import experts_for, recipients
 from czujka.oncall.models import Escalation
 
@@ -62,6 +63,8 @@ class CommentView:
     competitors: list[str] = field(default_factory=list)
     platform_id: str = ""
     parent: str | None = None
+    hidden: bool = False
+    moderated: list[str] = field(default_factory=list)  # the comment's moderation trail, newest last
 
 
 def _local(settings: Settings, profile_id: str, at: datetime, fmt: str = "%a %d.%m %H:%M") -> str:
@@ -78,7 +81,8 @@ def _view(settings: Settings, c: Comment, s: CommentScore | None) -> CommentView
         is_staff=bool(c.author_is_staff),
         when=_local(settings, c.profile_id, c.created_at),
         segments=highlight(text, s.vulgar_words if s else None),
-        removed=c.deleted_at is not None or c.hidden_at is not None,
+        removed=c.deleted_at is not None,
+        hidden=c.hidden_at is not None and c.deleted_at is None,
         sentiment=s.sentiment if s else None,
         harm=round(s.harm, 2) if s else None,
         harmful=bool(s and s.harmful),
@@ -206,7 +210,23 @@ def evidence_threads(
         else:
             for reply in replies:
                 roots[reply.platform_id] = Thread(reply, [])
+    _trails(session, settings, [v for t in roots.values() for v in [t.root, *t.replies]])
     return sorted(roots.values(), key=lambda t: t.root.when)
+
+
+def _trails(session: Session, settings: Settings, views: list[CommentView]) -> None:
+    """Each comment's moderation actions, in a line each: what, by which rule or person, when, the answer."""
+    by_id = {v.id: v for v in views}
+    if not by_id:
+        return
+    actions = session.scalars(
+        select(ModerationAction)
+        .where(ModerationAction.comment_id.in_(list(by_id)))
+        .order_by(ModerationAction.id)
+    )
+    for a in actions:
+        when = _local(settings, a.profile_id, a.done_at or a.created_at, "%d.%m %H:%M")
+        by_id[a.comment_id].moderated.append(f"{a.verb} · {a.source} · {when} · {a.state}")
 
 
 def incident_detail(

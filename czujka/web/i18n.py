@@ -201,6 +201,8 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "reply.state.rejected": ("Odpowiedź odrzucona przez przełożonego.", "The reply was rejected by a lead."),
     "nav.hidden": ("Ukryte", "Hidden"),
+    "mod.hide": ("Ukryj", "Hide"),
+    "mod.trail": ("Moderacja tego komentarza", "This comment's moderation"),
     "hidden.title": ("Ukryte komentarze do przeglądu", "Hidden comments to review"),
     "hidden.intro": (
         "Komentarze ukryte lub usunięte przez reguły moderacji oraz ukryte poza czujką (filtry Meta, inny "
@@ -209,6 +211,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "another admin). A hidden comment is still seen by its author and their friends.",
     ),
     "hidden.rule": ("reguła", "rule"),
+    "hidden.written": ("napisany", "written"),
     "hidden.filter": ("Pokaż", "Show"),
     "hidden.by_rule": ("reguła", "rule"),
     "hidden.elsewhere": ("ukryty poza czujką", "hidden outside czujka"),

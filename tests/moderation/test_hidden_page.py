@@ -60,3 +60,26 @@ def test_a_viewer_cannot_open_the_queue(board):
     client, _ = board.sign_in("gosc")
     assert client.get("/hidden").status_code == 403
     assert "/hidden" not in client.get("/").text
+
+
+def test_a_responder_hides_a_comment_from_the_incident_page_and_sees_its_trail(board):
+    client, _ = board.sign_in("ania")
+    incident = f"/incidents/{board.store.incident_id}"
+    page = client.get(incident)
+    assert f'action="/comments/{board.ids["p1_c2"]}/moderate"' in page.text
+    done = client.post(
+        f"/comments/{board.ids['p1_c2']}/moderate",
+        data={"csrf": csrf_of(page), "verb": "hide", "back": incident},
+    )
+    assert done.status_code == 303 and done.headers["location"] == incident
+    assert ("p1_c2", {"is_hidden": "true"}) in board.store.graph.published
+    after = client.get(incident).text
+    assert "hide · user:ania" in after and "done" in after
+    viewer, _ = board.sign_in("gosc")
+    assert (
+        viewer.post(
+            f"/comments/{board.ids['p1_c2']}/moderate",
+            data={"csrf": csrf_of(viewer.get(incident)), "verb": "unhide"},
+        ).status_code
+        == 403
+    )

@@ -3,12 +3,14 @@ elsewhere, with keep, unhide and delete one at a time or in bulk."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from czujka.moderation import review
+from czujka.moderation import review, service
 from czujka.web.deps import MAX_ID, RuntimeDep, SessionDep
 from czujka.web.session import Forbidden, Page, ResponderAction
 from czujka.web.templating import render
@@ -28,6 +30,13 @@ def hidden_page(
     if not user.may("responder"):
         raise Forbidden("responder")
     items = review.queue_items(session, profile=profile or None, rule=rule or None)
+    for item in items:  # shown in the profile's own time
+        at = datetime.fromisoformat(item["acted_at"]) if item["acted_at"] else None
+        zone = ZoneInfo(runtime.settings.timezone_of(item["profile_id"]))
+        item["acted_local"] = at.astimezone(zone).strftime("%a %d.%m %H:%M") if at else ""
+        item["written_local"] = (
+            datetime.fromisoformat(item["created_at"]).astimezone(zone).strftime("%a %d.%m %H:%M")
+        )
     names = {p.id: p.name for p in runtime.settings.profiles}
     return render(
         request,
@@ -66,3 +75,35 @@ def review_hidden(
             actor=f"user:{user.user.username}",
         )
     return RedirectResponse(back if back.startswith("/hidden") else "/hidden", status_code=303)
+
+
+@router.post("/comments/{comment_id}/moderate")
+def moderate_comment(
+    comment_id: int,
+    request: Request,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    user: ResponderAction,
+    verb: Annotated[str, Form(pattern="^(hide|unhide|delete)$")],
+    back: Annotated[str, Form(max_length=300)] = "/",
+):
+    """A responder hides, unhides or deletes a comment from the dashboard, on the platform."""
+    if not 1 <= comment_id <= MAX_ID:
+        raise HTTPException(404, "no such comment")
+    session.commit()  # the action takes its own transactions, and calls Meta between them
+    try:
+        with runtime.graph_http() as http:
+            service.manual(
+                runtime.sessions,
+                settings=runtime.settings,
+                http=http,
+                comment_id=comment_id,
+                verb=verb,
+                actor=f"user:{user.user.username}",
+            )
+    except service.ModerationRefused as exc:
+        return render(
+            request, "error.html", {"message": "error.state", "detail": str(exc)}, status_code=exc.status
+        )
+    target = back if back.startswith("/") and not back.startswith("//") else "/"
+    return RedirectResponse(target, status_code=303)
