@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from czujka.cli import app
-from czujka.config import ProfileConfig, Settings
+from czujka.config import TOP_LEVEL_TABLES, ProfileConfig, Settings
 from czujka.moderation.config import ModerationRuleConfig
 from czujka.oncall.config import (
     LayerConfig,
@@ -21,15 +21,7 @@ from czujka.oncall.config import (
 from czujka.playbooks.config import ApprovalConfig, PlaybookConfig, TemplateConfig
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-SECTION_TABLES = {
-    "profiles",
-    "people",
-    "schedules",
-    "escalation_policies",
-    "routes",
-    "playbooks",
-    "moderation_rules",
-}
+SECTION_TABLES = TOP_LEVEL_TABLES - {"service"}
 
 
 def commands(group: typer.Typer, prefix: str = "czujka") -> list[str]:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from czujka.analysis.models import CommentScore
 from czujka.comments.models import Comment
-from czujka.config import Settings
+from czujka.config import PersonConfig, Settings
 from czujka.incidents.flows import event
 from czujka.incidents.models import Incident, IncidentEvidence
 from czujka.notifications.ack import create_link
@@ -157,6 +157,17 @@ def _prepare(
     return url, page
 
 
+def _lead_address(settings: Settings, notification: Notification) -> tuple[PersonConfig, str] | str:
+    """The person of a low-urgency page (an approval, a digest) and the channel's address, or why not."""
+    person = settings.person(notification.person_id)
+    if person is None:
+        return f"not sent: {notification.person_id} is no longer in czujka.toml"
+    rule = person.rule("low")
+    if notification.channel_number >= len(rule):
+        return f"not sent: {person.id} no longer has channel {notification.channel_number + 1}"
+    return person, rule[notification.channel_number][1]
+
+
 def _prepare_approval(
     session: Session, settings: Settings, notification: Notification, incident: Incident
 ) -> tuple[str, Page] | str:
@@ -164,12 +175,10 @@ def _prepare_approval(
     reply = session.get(Reply, notification.reply_id) if notification.reply_id else None
     if reply is None or reply.state != "pending_approval":
         return "not sent: the reply no longer waits for approval"
-    person = settings.person(notification.person_id)
-    if person is None:
-        return f"not sent: {notification.person_id} is no longer in czujka.toml"
-    rule = person.rule("low")
-    if notification.channel_number >= len(rule):
-        return f"not sent: {person.id} no longer has channel {notification.channel_number + 1}"
+    found = _lead_address(settings, notification)
+    if isinstance(found, str):
+        return found
+    person, address = found
     profile = settings.profile(reply.profile_id)
     url = f"{settings.public_url.rstrip('/')}/replies/{reply.id}"
     title, body = render_approval(
@@ -180,7 +189,7 @@ def _prepare_approval(
         reasons=[message(code, person.language) for code in reply.check_reasons if code in MESSAGES],
         url=url,
     )
-    return rule[notification.channel_number][1], Page(title, body, incident.id, 1, url, url)
+    return address, Page(title, body, incident.id, 1, url, url)
 
 
 def _prepare_review(
@@ -190,12 +199,10 @@ def _prepare_review(
     from czujka.moderation.review import waiting_count  # here: moderation imports this package's models
 
     profile_id = notification.page_key.split(":")[1]
-    person = settings.person(notification.person_id)
-    if person is None:
-        return f"not sent: {notification.person_id} is no longer in czujka.toml"
-    rule = person.rule("low")
-    if notification.channel_number >= len(rule):
-        return f"not sent: {person.id} no longer has channel {notification.channel_number + 1}"
+    found = _lead_address(settings, notification)
+    if isinstance(found, str):
+        return found
+    person, address = found
     count = waiting_count(session, profile=profile_id)
     if not count:
         return "not sent: nothing waits for review any more"
@@ -204,7 +211,7 @@ def _prepare_review(
     title, body = render_review(
         language=person.language, profile_name=profile.name if profile else profile_id, count=count, url=url
     )
-    return rule[notification.channel_number][1], Page(title, body, 0, 1, url, url)
+    return address, Page(title, body, 0, 1, url, url)
 
 
 def send_prepared(item: Prepared, *, settings: Settings, push: PushFactory | None = None) -> Delivery:
