@@ -114,6 +114,12 @@ class Settings(BaseSettings):
     moderation_rules: list[ModerationRuleConfig] = Field(
         default_factory=list, description="What to hide, delete or flag at once, and when."
     )
+    moderation_max_age_hours: float = Field(
+        24.0,
+        gt=0,
+        description="Comments written longer ago than this when scored (imports, backfills, rescoring) are "
+        "never moderated.",
+    )
     moderation_review_at: str = Field(
         "mon 08:30", description="When the review digest goes to each profile's review_leads (local time)."
     )

@@ -87,6 +87,7 @@ def demo_settings(data_dir: Path, port: int, receiver_url: str, graph_url: str |
         ]
         extra["graph_base_url"] = graph_url
         extra["moderation_rules"] = DEMO_RULES
+        extra["moderation_max_age_hours"] = 24 * 14  # the replayed week is days old
     return load_settings(
         data_dir=data_dir,
         database_url=f"sqlite:///{data_dir / 'czujka.db'}",

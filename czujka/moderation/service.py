@@ -95,8 +95,11 @@ def evaluate(session: Session, *, settings: Settings, candidates: list[Candidate
         return 0
     queued = 0
     duty_cache: dict[datetime, bool] = {}
+    oldest = now - timedelta(hours=settings.moderation_max_age_hours)
     for candidate in candidates:
         facts = candidate.facts
+        if facts.created_at < oldest:  # an import or a rescore of old comments never touches the platform
+            continue
         profile = settings.profile(facts.profile_id)
         minute = facts.created_at.replace(second=0, microsecond=0)
         if minute not in duty_cache:

@@ -218,3 +218,22 @@ def test_the_review_digest_reaches_the_lead_on_monday_morning(moderated, tmp_pat
         page = json.loads((tmp_path / "kasia.jsonl").read_text().splitlines()[0])
         assert "Ukryte komentarze czekają na przegląd" in page["title"] and ": 1" in page["title"]
         assert "/hidden?profile=koszyk-fb" in page["body"]
+
+
+def test_old_comments_from_an_import_or_a_rescore_are_never_moderated(moderated):
+    with runtime_for(moderated()) as runtime, shop(runtime):
+        from czujka.comments.events import Batch, CommentEvent
+        from czujka.comments.service import ingest
+
+        old = datetime.now(UTC) - timedelta(days=3)
+        with session_scope(runtime.sessions, write=True) as session:
+            ingest(
+                session,
+                source="import",
+                body=b"old",
+                batch=Batch(
+                    [CommentEvent("koszyk-fb", "old_v1", "add", old, message=VULGAR, created_at=old)]
+                ),
+            )
+        Pipeline(runtime).score_pending()
+        assert actions(runtime) == []
