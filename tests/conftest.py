@@ -140,3 +140,38 @@ def _no_stray_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if key.startswith("CZUJKA_") and key != PG_ENV:
             monkeypatch.delenv(key)
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo week replayed once per test run into a database that each browser test copies."""
+    import io
+
+    from rich.console import Console
+
+    from czujka.demo.run import run_demo
+
+    data_dir = tmp_path_factory.mktemp("demo")
+    run_demo(
+        console=Console(file=io.StringIO()),
+        seed=7,
+        speed=0,
+        data_dir=data_dir,
+        port=0,
+        keep_serving=False,
+        live=False,
+    )
+    return data_dir / "czujka.db"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium (Debian's, through Playwright) for every browser test of the run."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    chromium_path = os.environ.get("CZUJKA_TEST_CHROMIUM", "/usr/bin/chromium")
+    if not Path(chromium_path).exists():
+        pytest.skip(f"no Chromium at {chromium_path} (apt-get install chromium, or set CZUJKA_TEST_CHROMIUM)")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=chromium_path, args=["--no-sandbox", "--disable-gpu"])
+        yield chromium
+        chromium.close()

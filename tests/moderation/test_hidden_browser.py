@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.web.test_dashboard_browser import VIEWPORTS, board, browser, demo_database, shot, sign_in  # noqa: F401
+from tests.web.test_dashboard_browser import VIEWPORTS, board, shot, sign_in  # noqa: F401
 
 
 @pytest.mark.parametrize(("size", "language"), [("phone", "pl"), ("phone", "en"), ("desktop", "pl")])

@@ -21,7 +21,7 @@ from czujka.storage.engine import session_scope
 from czujka.web.server import start_in_thread
 from tests.sources.fake_graph import GraphState, build_fake_graph
 from tests.web.helpers import PASSWORD, dashboard
-from tests.web.test_dashboard_browser import SCREENSHOTS, VIEWPORTS, browser, demo_database, shot  # noqa: F401
+from tests.web.test_dashboard_browser import SCREENSHOTS, VIEWPORTS, shot
 
 TOKENED = [
     dict(p, access_token="fb-token" if p["platform"] == "facebook" else "ig-token") for p in DEMO_PROFILES
@@ -29,7 +29,7 @@ TOKENED = [
 
 
 @pytest.fixture
-def board(demo_database, tmp_path):  # noqa: F811
+def board(demo_database, tmp_path):
     shutil.copy(demo_database, tmp_path / "czujka.db")
     state = GraphState()
     graph = start_in_thread(build_fake_graph(state))
@@ -67,7 +67,7 @@ def one_tap_link(board) -> tuple[str, int]:
 
 
 @pytest.mark.parametrize("language", ["pl", "en"])
-def test_from_the_page_to_a_sent_reply_on_a_phone(board, browser, language):  # noqa: F811
+def test_from_the_page_to_a_sent_reply_on_a_phone(board, browser, language):
     context = browser.new_context(viewport=VIEWPORTS["phone"], locale="pl-PL")
     page = context.new_page()
     errors: list[str] = []

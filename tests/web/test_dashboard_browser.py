@@ -4,17 +4,15 @@ Screenshots go to ./screenshots (or $CZUJKA_SCREENSHOTS) for a person to look at
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 
 from czujka.config import load_settings
 from czujka.demo.paging import demo_oncall
-from czujka.demo.run import DEMO_PROFILES, run_demo
+from czujka.demo.run import DEMO_PROFILES
 from czujka.runtime import build_runtime
 from tests.web.helpers import PASSWORD, dashboard
 
@@ -28,22 +26,6 @@ if not Path(CHROMIUM).exists():
         f"no Chromium at {CHROMIUM} (apt-get install chromium, or set CZUJKA_TEST_CHROMIUM)",
         allow_module_level=True,
     )
-
-
-@pytest.fixture(scope="module")
-def demo_database(tmp_path_factory) -> Path:
-    """The demo week replayed once into a database that each test copies."""
-    data_dir = tmp_path_factory.mktemp("demo")
-    run_demo(
-        console=Console(file=io.StringIO()),
-        seed=7,
-        speed=0,
-        data_dir=data_dir,
-        port=0,
-        keep_serving=False,
-        live=False,
-    )
-    return data_dir / "czujka.db"
 
 
 @pytest.fixture
@@ -60,14 +42,6 @@ def board(demo_database, tmp_path):
     with dashboard(runtime) as d:
         yield d
     runtime.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield chromium
-        chromium.close()
 
 
 def sign_in(page, url: str, username: str) -> None:
