@@ -26,7 +26,14 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from czujka.detection.base import SURGE_P_VALUE
 from czujka.moderation.config import ModerationRuleConfig, weekly_moment
-from czujka.oncall.config import PersonConfig, PolicyConfig, RouteConfig, ScheduleConfig, check_references
+from czujka.oncall.config import (
+    PersonConfig,
+    PolicyConfig,
+    RouteConfig,
+    ScheduleConfig,
+    check_references,
+    check_targets,
+)
 from czujka.playbooks.config import ApprovalConfig, Phrase, PlaybookConfig, phrase
 from czujka.validators import check_timezone, resolve_secret
 
@@ -69,6 +76,7 @@ class ProfileConfig(BaseModel):
 
     _resolve = field_validator("access_token", "webhook_secret", mode="before")(resolve_secret)
     _contact = field_validator("contact", mode="before")(phrase)
+    _review_leads = field_validator("review_leads")(check_targets)
 
     @field_validator("timezone")
     @classmethod
@@ -177,26 +185,6 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
-    def _leads(self) -> Settings:
-        people = {p.id for p in self.people}
-        schedules = {s.id for s in self.schedules}
-        for i, profile in enumerate(self.profiles):
-            lists = {"approval.leads": profile.approval.leads if profile.approval else []}
-            lists["review_leads"] = profile.review_leads
-            for key, targets in lists.items():
-                for target in targets:
-                    kind, _, name = target.partition(":")
-                    if kind not in ("person", "role", "schedule") or not name:
-                        raise ValueError(
-                            f"profiles[{i}].{key}: {target!r}: write person:ID, role:NAME or schedule:ID"
-                        )
-                    if (kind == "person" and name not in people) or (
-                        kind == "schedule" and name not in schedules
-                    ):
-                        raise ValueError(f"profiles[{i}].{key}: no {kind} {name!r} in czujka.toml")
-        return self
-
-    @model_validator(mode="after")
     def _moderation(self) -> Settings:
         known = {p.id for p in self.profiles}
         seen: set[str] = set()
@@ -221,6 +209,14 @@ class Settings(BaseSettings):
             policies=self.escalation_policies,
             routes=self.routes,
             profiles={p.id for p in self.profiles},
+            targets={
+                f"profiles[{i}].{key}": leads
+                for i, p in enumerate(self.profiles)
+                for key, leads in (
+                    ("approval.leads", p.approval.leads if p.approval else []),
+                    ("review_leads", p.review_leads),
+                )
+            },
         )
         if problems:
             raise ValueError("; ".join(problems))

@@ -55,6 +55,13 @@ def mutes(session: Session, signal: SignalIn) -> Silence | None:
     )
 
 
+def open_incident(session: Session, dedup_key: str) -> Incident | None:
+    """The open incident with this dedup key, if any."""
+    return session.scalar(
+        select(Incident).where(Incident.dedup_key == dedup_key, Incident.state.in_(OPEN_STATES)).limit(1)
+    )
+
+
 def open_or_attach(session: Session, *, signal: SignalIn) -> Incident | None:
     """Record the signal; attach it to the open incident with its dedup key or open one. None when muted."""
     silence = mutes(session, signal)
@@ -73,11 +80,7 @@ def open_or_attach(session: Session, *, signal: SignalIn) -> Incident | None:
     if silence is not None:
         session.flush()
         return None
-    incident = session.scalar(
-        select(Incident)
-        .where(Incident.dedup_key == signal.dedup_key, Incident.state.in_(OPEN_STATES))
-        .limit(1)
-    )
+    incident = open_incident(session, signal.dedup_key)
     if incident is None:
         incident = Incident(
             profile_id=signal.profile_id,

@@ -26,6 +26,18 @@ def incident_topic(session: Session, incident: Incident) -> str | None:
     return Counter(topics).most_common(1)[0][0] if topics else None
 
 
+def open_incident_of(session: Session, comment_ids: list[int]) -> int | None:
+    """The newest open incident any of these comments is evidence of (a reply or a moderation action is
+    recorded on its timeline)."""
+    return session.scalar(
+        select(Incident.id)
+        .join(IncidentEvidence, IncidentEvidence.incident_id == Incident.id)
+        .where(IncidentEvidence.comment_id.in_(comment_ids), Incident.state.in_(OPEN_STATES))
+        .order_by(Incident.opened_at.desc())
+        .limit(1)
+    )
+
+
 def incident_summary(incident: Incident, evidence_count: int) -> dict[str, Any]:
     return {
         "id": incident.id,

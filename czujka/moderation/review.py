@@ -19,10 +19,8 @@ from czujka.config import Settings
 from czujka.moderation.config import weekly_moment
 from czujka.moderation.models import ModerationAction
 from czujka.moderation.service import ModerationRefused, queue, run_due
-from czujka.notifications.models import Notification
-from czujka.oncall.escalation import recipients
+from czujka.oncall.service import page_leads
 from czujka.storage.base import utcnow
-from czujka.storage.dialect import insert_ignoring_duplicates
 from czujka.storage.engine import session_scope
 
 REVIEW_VERBS = {"keep": "kept", "unhide": "unhidden", "delete": "deleted"}
@@ -205,32 +203,15 @@ def queue_digests(session: Session, *, settings: Settings, now: datetime) -> int
         moment = last_review_moment(settings, profile.id, now)
         if now - moment > timedelta(hours=1):
             continue
-        count = waiting_count(session, profile=profile.id)
-        if not count:
+        if not waiting_count(session, profile=profile.id):
             continue
-        people, _ = recipients(settings, profile.review_leads, topic=None, at=now)
-        rows = []
-        for r in people:
-            for number, url, _delay in r.person.rule("low")[:1]:
-                key = f"review:{profile.id}:{moment.date().isoformat()}:{r.person.id}"
-                rows.append(
-                    {
-                        "incident_id": None,
-                        "dedup_key": f"{key}:{number}",
-                        "page_key": key,
-                        "person_id": r.person.id,
-                        "channel": url.split("://", 1)[0][:40],
-                        "channel_number": number,
-                        "step": 0,
-                        "round": 0,
-                        "via": f"review digest of {profile.id}"[:120],
-                        "urgency": "low",
-                        "purpose": "review",  # page_key names the profile: review:PROFILE:DATE:PERSON
-                        "status": "pending",
-                        "attempts": 0,
-                        "send_after": now,
-                        "created_at": now,
-                    }
-                )
-        queued += insert_ignoring_duplicates(session, Notification, rows, "dedup_key")
+        # The page key names the profile and the week: review:PROFILE:DATE:PERSON, once per lead.
+        queued += page_leads(
+            session,
+            settings=settings,
+            targets=profile.review_leads,
+            key=f"review:{profile.id}:{moment.date().isoformat()}",
+            purpose="review",
+            now=now,
+        )[0]
     return queued

@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from czujka.comments.models import Comment, CommentHistory
 from czujka.config import ProfileConfig, Settings
 from czujka.detection.signals import SignalIn
-from czujka.incidents.flows import event, open_or_attach
-from czujka.incidents.models import OPEN_STATES, Incident, IncidentEvidence
+from czujka.incidents.flows import event, open_incident, open_or_attach
+from czujka.incidents.models import Incident, IncidentEvidence
+from czujka.incidents.service import open_incident_of
 from czujka.moderation.models import ModerationAction
 from czujka.moderation.rules import Facts, first_match
 from czujka.oncall.schedule import who_is_on_duty
@@ -57,22 +58,6 @@ class Candidate:
 
     comment_id: int
     facts: Facts
-
-
-def _open_incident(session: Session, key: str) -> Incident | None:
-    return session.scalar(
-        select(Incident).where(Incident.dedup_key == key, Incident.state.in_(OPEN_STATES)).limit(1)
-    )
-
-
-def _incident_of(session: Session, comment_id: int) -> int | None:
-    return session.scalar(
-        select(IncidentEvidence.incident_id)
-        .join(Incident, Incident.id == IncidentEvidence.incident_id)
-        .where(IncidentEvidence.comment_id == comment_id, Incident.state.in_(OPEN_STATES))
-        .order_by(Incident.opened_at.desc())
-        .limit(1)
-    )
 
 
 def coordinated_ids(session: Session, comment_ids: list[int]) -> set[int]:
@@ -137,7 +122,7 @@ def _runaway(session: Session, *, rule_id: str, limit: int, facts: Facts, now: d
     """A rule that acted `limit` times within an hour of comments stops, and is an incident, until a person
     resolves that incident."""
     key = f"moderation:{rule_id}:runaway"
-    if _open_incident(session, key) is not None:
+    if open_incident(session, key) is not None:
         return True
     acted = session.scalar(
         select(func.count(ModerationAction.id)).where(
@@ -181,7 +166,7 @@ def queue(
     nothing goes to the platform."""
     if platform_id is None:
         platform_id = session.scalar(select(Comment.platform_id).where(Comment.id == comment_id))
-    incident_id = _incident_of(session, comment_id)
+    incident_id = open_incident_of(session, [comment_id])
     immediate = dry_run or verb in ("flag", "keep")
     row = {
         "dedup_key": key[:200],

@@ -113,7 +113,7 @@ def _prepare(
     """The channel address and the rendered page, or why this page is no longer to be sent."""
     if notification.purpose == "review":
         return _prepare_review(session, settings, notification)
-    incident = session.get(Incident, notification.incident_id)
+    incident = session.get(Incident, notification.incident_id) if notification.incident_id else None
     if notification.purpose == "approval":
         return _prepare_approval(session, settings, notification, incident)
     if incident.state != "triggered":
@@ -169,7 +169,7 @@ def _lead_address(settings: Settings, notification: Notification) -> tuple[Perso
 
 
 def _prepare_approval(
-    session: Session, settings: Settings, notification: Notification, incident: Incident
+    session: Session, settings: Settings, notification: Notification, incident: Incident | None
 ) -> tuple[str, Page] | str:
     """A lead's low-urgency page: a reply waits for them to send, edit or reject it."""
     reply = session.get(Reply, notification.reply_id) if notification.reply_id else None
@@ -189,7 +189,7 @@ def _prepare_approval(
         reasons=[message(code, person.language) for code in reply.check_reasons if code in MESSAGES],
         url=url,
     )
-    return address, Page(title, body, incident.id, 1, url, url)
+    return address, Page(title, body, incident.id if incident else 0, 1, url, url)
 
 
 def _prepare_review(

@@ -195,17 +195,21 @@ class ScheduleConfig(_Strict):
         return self
 
 
+def check_targets(values: list[str], *, experts: bool = False) -> list[str]:
+    """Who a step, an approval or a digest reaches: `schedule:ID`, `person:ID`, `role:NAME` (and, for an
+    escalation step, `experts`)."""
+    for value in values:
+        if not (experts and value == "experts") and not re.fullmatch(r"(schedule|person|role):\S+", value):
+            also = " or experts" if experts else ""
+            raise ValueError(f"{value!r}: a target is schedule:ID, person:ID, role:NAME{also}")
+    return values
+
+
 class StepConfig(_Strict):
     notify: list[str] = Field(min_length=1)
     wait_minutes: float = Field(15.0, ge=0, le=24 * 60)
 
-    @field_validator("notify")
-    @classmethod
-    def _targets(cls, values: list[str]) -> list[str]:
-        for value in values:
-            if value != "experts" and not re.fullmatch(r"(schedule|person|role):\S+", value):
-                raise ValueError(f"{value!r}: a target is schedule:ID, person:ID, role:NAME or experts")
-        return values
+    _targets = field_validator("notify")(lambda values: check_targets(values, experts=True))
 
 
 class PolicyConfig(_Strict):
@@ -244,6 +248,7 @@ def check_references(
     policies: list[PolicyConfig],
     routes: list[RouteConfig],
     profiles: set[str],
+    targets: dict[str, list[str]] | None = None,
 ) -> list[str]:
     """Every reference that points nowhere, as 'where: reason'."""
     problems: list[str] = []
@@ -274,6 +279,11 @@ def check_references(
                 kind, _, ref = target.partition(":")
                 if target != "experts" and ref not in known[kind]:
                     problems.append(f"escalation_policies[{i}].steps[{j}]: no {kind} {ref!r}")
+    for where, values in (targets or {}).items():  # approval leads, review leads
+        for target in values:
+            kind, _, ref = target.partition(":")
+            if ref not in known[kind]:
+                problems.append(f"{where}: no {kind} {ref!r}")
     policy_ids = {p.id for p in policies}
     for i, route in enumerate(routes):
         if route.policy not in policy_ids:

@@ -302,3 +302,45 @@ def beat(sessions: sessionmaker[Session], *, loop: str, now: datetime) -> None:
             session.add(LoopHeartbeat(loop=loop, worker=WORKER, at=now))
         else:
             row.worker, row.at = WORKER, now
+
+
+def page_leads(
+    session: Session,
+    *,
+    settings: Settings,
+    targets: list[str],
+    key: str,
+    purpose: str,
+    now: datetime,
+    incident_id: int | None = None,
+    reply_id: int | None = None,
+) -> tuple[int, list[str]]:
+    """A low-urgency page (a reply to approve, the review digest) to each person `targets` reach, on their
+    first low-urgency channel, through the outbox; `key` makes it once per person. Returns how many pages
+    were new, and the names of the people reached."""
+    people, _ = recipients(settings, targets, topic=None, at=now)
+    rows = [
+        {
+            "incident_id": incident_id,
+            "dedup_key": f"{key}:{r.person.id}:{number}",
+            "page_key": f"{key}:{r.person.id}",
+            "person_id": r.person.id,
+            "channel": channel_label(url)[:40],
+            "channel_number": number,
+            "step": 0,
+            "round": 0,
+            "via": r.via[:120],
+            "urgency": "low",
+            "purpose": purpose,
+            "reply_id": reply_id,
+            "status": "pending",
+            "attempts": 0,
+            "send_after": now,
+            "created_at": now,
+        }
+        for r in people
+        for number, url, _delay in r.person.rule("low")[:1]
+    ]
+    return insert_ignoring_duplicates(session, Notification, rows, "dedup_key"), [
+        r.person.name for r in people
+    ]

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from czujka import vocabulary
+from czujka.oncall.config import check_targets
 
 PLACEHOLDERS = {
     "author": "the commenter's name",
@@ -132,11 +133,4 @@ class ApprovalConfig(_Strict):
     roles: list[str] = Field(default_factory=list)  # every reply by a person with one of these roles waits
     leads: list[str] = Field(min_length=1)  # "person:ID", "role:NAME" or "schedule:ID": paged at low urgency
 
-    @field_validator("leads")
-    @classmethod
-    def _targets(cls, leads: list[str]) -> list[str]:
-        for target in leads:
-            kind, _, name = target.partition(":")
-            if kind not in ("person", "role", "schedule") or not name:
-                raise ValueError(f"{target!r}: write person:ID, role:NAME or schedule:ID")
-        return leads
+    _targets = field_validator("leads")(check_targets)

@@ -21,9 +21,9 @@ from czujka.comments.models import Comment, Post
 from czujka.comments.service import ingest
 from czujka.config import ProfileConfig, Settings
 from czujka.incidents.flows import event
-from czujka.incidents.models import OPEN_STATES, Incident, IncidentEvidence
-from czujka.notifications.models import Notification
-from czujka.oncall.escalation import recipients
+from czujka.incidents.models import Incident
+from czujka.incidents.service import open_incident_of
+from czujka.oncall.service import page_leads
 from czujka.playbooks.errors import explain
 from czujka.playbooks.models import Reply
 from czujka.playbooks.reply_check import CheckResult, ReplyChecker
@@ -87,17 +87,6 @@ def staff_public_replies(session: Session, root: Comment) -> int:
         )
     ).all()
     return len(comments) + len(in_flight)
-
-
-def incident_of(session: Session, comment: Comment, root: Comment) -> int | None:
-    """The newest open incident this comment or its thread is evidence of."""
-    return session.scalar(
-        select(Incident.id)
-        .join(IncidentEvidence, IncidentEvidence.incident_id == Incident.id)
-        .where(IncidentEvidence.comment_id.in_({comment.id, root.id}), Incident.state.in_(OPEN_STATES))
-        .order_by(Incident.opened_at.desc())
-        .limit(1)
-    )
 
 
 def _profile(settings: Settings, comment: Comment, private: bool) -> ProfileConfig:
@@ -169,7 +158,7 @@ def submit(
         reply = Reply(
             idempotency_key=key,
             comment_id=comment.id,
-            incident_id=incident_id or incident_of(session, comment, root),
+            incident_id=incident_id or open_incident_of(session, [comment.id, root.id]),
             profile_id=comment.profile_id,
             target_platform_id=comment.platform_id if private else root.platform_id,
             text=text,
@@ -203,43 +192,28 @@ def _ask_leads(
 ) -> None:
     """Page the profile's leads at low urgency (through the outbox, as every page), and note it."""
     assert profile.approval is not None
-    people, _ = recipients(settings, profile.approval.leads, topic=None, at=now)
+    _, names = page_leads(
+        session,
+        settings=settings,
+        targets=profile.approval.leads,
+        key=f"reply:{reply.id}",
+        purpose="approval",
+        now=now,
+        incident_id=reply.incident_id,
+        reply_id=reply.id,
+    )
     incident = session.get(Incident, reply.incident_id) if reply.incident_id else None
     if incident is not None:
-        names = ", ".join(r.person.name for r in people) or "nobody"
         event(
             session,
             incident,
             at=now,
             kind="reply_waiting",
             actor=reply.author,
-            message=f"reply to comment {reply.comment_id} waits for approval ({names}): {reply.text[:200]}",
+            message=f"reply to comment {reply.comment_id} waits for approval ({', '.join(names) or 'nobody'}): "
+            f"{reply.text[:200]}",
             data={"reply": reply.id, "check": reply.check_reasons},
         )
-    if incident is None:
-        return  # no incident to page about: the reply waits in the dashboard's approval queue
-    for r in people:
-        for number, url, _delay in r.person.rule("low")[:1]:
-            session.add(
-                Notification(
-                    incident_id=incident.id,
-                    dedup_key=f"reply:{reply.id}:{r.person.id}:{number}",
-                    page_key=f"reply:{reply.id}:{r.person.id}",
-                    person_id=r.person.id,
-                    channel=url.split("://", 1)[0][:40],
-                    channel_number=number,
-                    step=0,
-                    round=0,
-                    via=r.via[:120],
-                    urgency="low",
-                    purpose="approval",
-                    reply_id=reply.id,
-                    status="pending",
-                    attempts=0,
-                    send_after=now,
-                    created_at=now,
-                )
-            )
 
 
 def decide(

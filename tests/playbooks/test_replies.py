@@ -15,7 +15,7 @@ from czujka.playbooks.models import Reply
 from czujka.sources.signing import sign
 from czujka.storage.engine import session_scope
 from tests.conftest import APP_SECRET
-from tests.playbooks.helpers import NOW, shop
+from tests.playbooks.helpers import NOW, add_comments, shop
 
 GOOD = "Dzień dobry Marto, bardzo przepraszamy za opóźnienie. Napiszę do Pani na priv dziś do 18:00."
 
@@ -137,7 +137,6 @@ def test_meta_refusals_are_said_in_plain_words(store, error, code, words):
 
 def test_a_lost_answer_is_unknown_until_the_webhook_brings_the_reply_back(store, runtime):
     from czujka.pipeline import Pipeline
-    from tests.playbooks.helpers import add_comments
 
     def lost(*_args, **_kwargs):
         import httpx
@@ -214,3 +213,10 @@ def test_a_flagged_reply_waits_for_a_lead_who_sends_or_rejects_it(tmp_path, db_u
         with store.api() as api:
             assert api.post(f"/api/replies/{body['id']}/approve", json={}).status_code == 403
         assert [m["message"] for _, m in store.graph.published] == [GOOD, GOOD]
+        # A comment outside any incident: the reply waits, and the lead is still paged.
+        lone = add_comments(runtime, [("koszyk-fb", "p9_c1", None, "p9", "Ola", False, "Gdzie paczka?")])
+        waiting = store.api().post(f"/api/comments/{lone['p9_c1']}/reply", json={"text": "Sprawdzimy."})
+        assert waiting.status_code == 202 and waiting.json()["incident_id"] is None
+        assert deliver_due(runtime.sessions, settings=runtime.settings) == ["sent"]
+        lone_page = json.loads((tmp_path / "kasia.jsonl").read_text().splitlines()[-1])
+        assert f"/replies/{waiting.json()['id']}" in lone_page["body"]

@@ -88,6 +88,8 @@ def test_from_the_page_to_a_sent_reply_on_a_phone(board, browser, language):
     assert playbook.locator(".steps li").count() >= 3
     assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS["phone"]["width"]
     screen(page, f"reply-{language}-1-playbook")
+    page.locator("[data-reply]").first.scroll_into_view_if_needed()
+    screen(page, f"reply-{language}-1b-comment")  # a comment with Reply, Hide and Delete under it
     page.locator("[data-reply]").first.click()
     page.wait_for_url("**/reply/**")
     template = page.locator(".templates a").first

@@ -46,6 +46,13 @@ def upgrade() -> None:
     op.create_index("ix_moderation_due", "moderation_actions", ["state", "send_after"])
     op.create_index("ix_moderation_comment", "moderation_actions", ["comment_id"])
     op.create_index("ix_moderation_rule", "moderation_actions", ["source", "comment_at"])
+    op.create_index(
+        "ix_comments_hidden",
+        "comments",
+        ["profile_id", "hidden_at"],
+        sqlite_where=sa.text("hidden_at IS NOT NULL"),
+        postgresql_where=sa.text("hidden_at IS NOT NULL"),
+    )
     with op.batch_alter_table("notifications") as batch:
         batch.alter_column("incident_id", existing_type=sa.Integer, nullable=True)
 
@@ -54,4 +61,5 @@ def downgrade() -> None:
     op.execute("DELETE FROM notifications WHERE incident_id IS NULL")
     with op.batch_alter_table("notifications") as batch:
         batch.alter_column("incident_id", existing_type=sa.Integer, nullable=False)
+    op.drop_index("ix_comments_hidden", "comments")
     op.drop_table("moderation_actions")
