@@ -25,12 +25,23 @@ from czujka.incidents.cli import incidents_app
 from czujka.moderation.cli import moderation_app
 from czujka.oncall.cli import oncall_app
 from czujka.playbooks.cli import reply_app
+from czujka.sources.cli import connect_app, profiles_app
 
 app = typer.Typer(
     help="czujka keeps watch over a shop's social media and wakes the right person.", no_args_is_help=True
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+
+
+@app.callback()
+def _logs() -> None:
+    """Logs go to standard error, and only warnings until `serve` or `worker` set the configured level."""
+    from czujka.logs import configure_logging
+
+    configure_logging("warning")
+
+
 app.add_typer(token_app, name="token")
 app.add_typer(bench_app, name="bench")
 app.add_typer(eval_app, name="eval")
@@ -39,6 +50,8 @@ app.add_typer(oncall_app, name="oncall")
 app.add_typer(user_app, name="user")
 app.add_typer(reply_app, name="reply")
 app.add_typer(moderation_app, name="moderation")
+app.add_typer(connect_app, name="connect")
+app.add_typer(profiles_app, name="profiles")
 app.command()(score)
 app.command()(train)
 

@@ -101,10 +101,30 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = Field("info", description="Log level.")
     meta_verify_token: SecretStr | None = Field(None, description="Token Meta echoes in the GET handshake.")
     meta_app_secret: SecretStr | None = Field(None, description="App secret that signs Meta deliveries.")
+    meta_app_id: str | None = Field(
+        None, pattern=r"^\d+$", description="The Meta app's id, for Facebook Login and app tokens."
+    )
+    meta_login_url: str = Field(
+        "https://www.facebook.com", description="Where the Facebook Login dialog is served."
+    )
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Key that seals stored Page tokens (32+ characters; several comma-separated to rotate); "
+        "default: secret.key made once in data_dir.",
+    )
     graph_api_version: str = Field("v24.0", pattern=r"^v\d+\.\d+$", description="Graph API version.")
     graph_base_url: str = Field("https://graph.facebook.com", description="Graph API base address.")
     poll_interval_seconds: int = Field(300, ge=10, description="Seconds between Graph API polls.")
     poll_lookback_days: int = Field(7, ge=1, le=90, description="Posts this recent are polled for comments.")
+    channel_down_after_minutes: float = Field(
+        30.0, gt=0, description="Polls failing this long open a channel_down incident."
+    )
+    channel_silence_p_value: float = Field(
+        0.001,
+        gt=0,
+        lt=0.1,
+        description="How improbable a profile's silence must be, for its hours of the week, to count as down.",
+    )
     max_body_bytes: int = Field(5_000_000, ge=1024, description="Largest webhook body accepted.")
     incident_quiet_hours: float = Field(
         3.0, gt=0, description="An incident with no new signal this long resolves."
@@ -152,9 +172,9 @@ class Settings(BaseSettings):
     vapid_subject: str = Field(
         "mailto:czujka@localhost", description="Contact sent to push services with every Web Push."
     )
-    _resolve = field_validator("meta_verify_token", "meta_app_secret", "vapid_private_key", mode="before")(
-        resolve_secret
-    )
+    _resolve = field_validator(
+        "meta_verify_token", "meta_app_secret", "vapid_private_key", "secret_key", mode="before"
+    )(resolve_secret)
 
     @field_validator("timezone")
     @classmethod

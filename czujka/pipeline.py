@@ -21,9 +21,11 @@ from sqlalchemy.orm import Session
 
 from czujka.analysis import service as analysis
 from czujka.analysis.scorer import Score
+from czujka.detection.channel import Watch, watch_channels
+from czujka.detection.channel import dedup_key as channel_key
 from czujka.detection.service import Detectors, author_key, detect, save_states
 from czujka.detection.signals import Scored
-from czujka.incidents.flows import auto_resolve, open_or_attach
+from czujka.incidents.flows import auto_resolve, open_incident, open_or_attach, resolve
 from czujka.logs import get_logger
 from czujka.moderation import service as moderation
 from czujka.moderation.review import queue_digests
@@ -32,6 +34,8 @@ from czujka.notifications.sender import send_forever
 from czujka.oncall.service import beat, run_escalations
 from czujka.playbooks.service import recognise
 from czujka.runtime import Runtime
+from czujka.sources.connections import forget_attempts
+from czujka.sources.health import check_connection
 from czujka.sources.service import poll_once, pollable
 from czujka.storage.base import utcnow
 from czujka.storage.engine import session_scope
@@ -39,6 +43,7 @@ from czujka.storage.engine import session_scope
 SAVE_EVERY_SECONDS = 60.0
 ESCALATE_TICK_SECONDS = 0.25
 BEAT_SECONDS = 5.0
+WATCH_SECONDS = 60.0
 log = get_logger(__name__)
 
 
@@ -236,6 +241,44 @@ class Pipeline:
                 rt.moderate_signal.wait(timeout=1)
                 rt.moderate_signal.clear()
 
+    def watch_channels(self, *, http: httpx.Client, now: datetime | None = None) -> Watch:
+        """One round of the channel watch: profiles connected elsewhere are picked up, Meta is asked about
+        the tokens and webhooks that are due, and every broken or silent channel is a `channel_down`
+        signal; a channel that works again resolves its incident."""
+        rt = self.runtime
+        now = now or datetime.now(UTC)
+        rt.sync_profiles()
+        for profile in list(rt.settings.profiles):
+            check_connection(rt.sessions, rt.settings, profile, http=http, now=now)
+        with session_scope(rt.sessions, write=True) as session:
+            watch = watch_channels(session, rt.settings, now=now)
+            for signal in watch.signals:
+                open_or_attach(session, signal=signal)
+            for profile_id in watch.recovered:
+                incident = open_incident(session, channel_key(profile_id))
+                if incident is not None:
+                    resolve(
+                        session,
+                        incident_id=incident.id,
+                        actor="czujka",
+                        at=now,
+                        reason="the channel works again: comments arrive and Meta accepts the token",
+                    )
+            forget_attempts(session, now=now)
+        if watch.signals:
+            rt.escalate_signal.set()
+        return watch
+
+    def watch_forever(self, stop: threading.Event) -> None:
+        with httpx.Client(timeout=20) as http:
+            while not stop.is_set():
+                try:
+                    self.watch_channels(http=http)
+                    self.runtime.heartbeats["watchman"] = datetime.now(UTC)
+                except Exception:  # logged and retried: what it watches is in the database
+                    log.exception("channel watch failed")
+                stop.wait(WATCH_SECONDS)
+
     def poll_forever(self, stop: threading.Event) -> None:
         """Graph API polling: catches what the webhooks missed; what it stores is scored like any delivery."""
         rt = self.runtime
@@ -263,6 +306,8 @@ class Pipeline:
         loops: list[tuple[str, Callable[[threading.Event], None]]] = []
         if score:
             loops.append(("scorer", lambda s: self.score_forever(s, tick=tick)))
+            if tick:  # a replayed week's clock is not now: its channels are not watched
+                loops.append(("watchman", self.watch_forever))
         if page:
             loops += [
                 ("escalator", self.escalate_forever),

@@ -41,6 +41,10 @@ KINDS: dict[str, Term] = {
         "czujka nie może moderować profilu (brak uprawnień)",
         "czujka cannot moderate the profile (no permission)",
     ),
+    "channel_down": Term(
+        "czujka nie widzi profilu: połączenie zerwane albo cisza",
+        "czujka is blind to the profile: the connection broke or it went silent",
+    ),
 }
 
 # In the order of the topic model's labels (changing it means retraining); "other" is nobody's expertise.

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from czujka.comments.service import store
 from czujka.config import ProfileConfig, Settings
 from czujka.logs import get_logger
+from czujka.sources import health
 from czujka.sources.graph import GraphClient, GraphError, RateLimited, TokenExpired
 from czujka.sources.models import PollState
 from czujka.sources.poll import poll_profile
@@ -63,6 +64,7 @@ def poll_once(
         state = session.get(PollState, profile.id)
         watermark = state.watermark if state else None
     outcome = PollOutcome(profile.id)
+    failure: Exception | None = None
     try:
         pages = poll_profile(
             client,
@@ -77,12 +79,15 @@ def poll_once(
             outcome.stored += result.stored
             outcome.changed += result.changed
     except TokenExpired as exc:
-        outcome.error, outcome.error_kind = str(exc), "token_expired"
+        outcome.error, outcome.error_kind, failure = str(exc), "token_expired", exc
     except RateLimited as exc:
-        outcome.error, outcome.error_kind = str(exc), "rate_limited"
+        outcome.error, outcome.error_kind, failure = str(exc), "rate_limited", exc
     except (GraphError, httpx.HTTPError) as exc:
-        outcome.error, outcome.error_kind = f"{type(exc).__name__}: {exc}", "error"
+        outcome.error, outcome.error_kind, failure = f"{type(exc).__name__}: {exc}", "error", exc
     with session_scope(sessions, write=True) as session:
+        health.polled(session, profile.id, error=failure, at=now)
+        if outcome.stored:
+            health.delivered(session, {profile.id}, at=now)
         state = session.get(PollState, profile.id) or PollState(profile_id=profile.id)
         state.last_run_at = now
         state.last_error, state.error_kind = outcome.error, outcome.error_kind
@@ -94,3 +99,16 @@ def poll_once(
     else:
         log.info("poll done", profile=profile.id, pages=outcome.pages, stored=outcome.stored)
     return outcome
+
+
+def backfill(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    profiles: list[ProfileConfig],
+    *,
+    http: httpx.Client,
+    now: datetime | None = None,
+) -> list[PollOutcome]:
+    """The last `poll_lookback_days` of each newly connected profile, so its charts and its surge
+    baseline have history on day one."""
+    return [poll_once(sessions, settings, p, http=http, now=now) for p in profiles if p.access_token]

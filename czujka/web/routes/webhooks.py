@@ -37,6 +37,10 @@ log = get_logger(__name__)
 
 def store(runtime: Runtime, *, source: str, body: bytes, batch: Batch) -> dict[str, Any]:
     result = comments.store(runtime.sessions, source=source, body=body, batch=batch)
+    try:
+        runtime.delivered({e.profile_id for e in batch.events})
+    except Exception:  # the delivery is committed; a missed mark only delays what the channel watch knows
+        log.exception("delivery mark failed", source=source)
     if result.stored or result.changed:
         runtime.score_signal.set()
     log.info(
