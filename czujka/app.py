@@ -19,9 +19,10 @@ from czujka.notifications import views as push_views
 from czujka.oncall import views as oncall_views
 from czujka.playbooks import views as playbook_views
 from czujka.runtime import Runtime, build_runtime
+from czujka.sources import views as source_views
 from czujka.storage.secrets import service_secret
 from czujka.web import errors
-from czujka.web.routes import ack, admin, login, moderation, pages, pwa, replies, system, webhooks
+from czujka.web.routes import ack, admin, connect, login, moderation, pages, pwa, replies, system, webhooks
 from czujka.web.session import LoginRateLimit
 from czujka.web.templating import STATIC
 
@@ -47,6 +48,7 @@ def build_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(oncall_views.router)
     app.include_router(playbook_views.router)
     app.include_router(moderation_views.router)
+    app.include_router(source_views.router)
     app.include_router(push_views.router)
     app.include_router(ack.router)
     app.include_router(login.router)
@@ -54,6 +56,7 @@ def build_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(replies.router)
     app.include_router(moderation.router)
     app.include_router(admin.router)
+    app.include_router(connect.router)
     app.include_router(pwa.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)

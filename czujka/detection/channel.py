@@ -9,6 +9,7 @@ that works again is reported, so its incident can be resolved.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -59,7 +60,8 @@ def watch_channels(session: Session, settings: Settings, *, now: datetime) -> Wa
             continue
         fresh = row.problem != problem.kind
         if fresh or row.signalled_at is None or now - row.signalled_at >= RESIGNAL:
-            row.problem, row.problem_detail = problem.kind, problem.words("en")
+            row.problem = problem.kind
+            row.problem_detail = json.dumps({lang: problem.words(lang) for lang in ("pl", "en")})
             row.problem_since = problem.since if fresh or row.problem_since is None else row.problem_since
             row.signalled_at = now
             watch.signals.append(

@@ -286,13 +286,16 @@ def finish_attempt(session: Session, *, state: str, user_id: int, now: datetime)
     return attempt
 
 
-def picking(session: Session, *, attempt_id: str, user_id: int, now: datetime) -> ConnectAttempt:
-    """The finished attempt whose Pages this admin is picking from."""
+def picking(
+    session: Session, *, attempt_id: str, user_id: int, now: datetime, fresh: bool = False
+) -> ConnectAttempt:
+    """The finished attempt whose Pages this admin is picking from (`fresh`: just finished, before its
+    token is stored)."""
     attempt = session.get(ConnectAttempt, attempt_id)
     if (
         attempt is None
         or attempt.user_id != user_id
-        or attempt.token_sealed is None
+        or (attempt.token_sealed is None and not fresh)
         or attempt.used_at is None
         or now - attempt.created_at > timedelta(minutes=2 * ATTEMPT_MINUTES)
     ):

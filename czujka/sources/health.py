@@ -9,6 +9,7 @@ problem into a `channel_down` signal.
 from __future__ import annotations
 
 import contextlib
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -265,12 +266,23 @@ def channel_status(
                 "last_delivery_at": _iso(row.last_delivery_at if row else None),
                 "last_poll_ok_at": _iso(row.last_poll_ok_at if row else None),
                 "problem": problem,
-                "problem_detail": row.problem_detail if row else None,
+                "problem_words": problem_words(row) if row else {},
                 "problem_since": _iso(row.problem_since if row else None),
                 "warnings": warnings_of(row, now=now) if row else [],
             }
         )
     return found
+
+
+def problem_words(row: ChannelHealth) -> dict[str, str]:
+    """What the channel watch last said of the problem, in Polish and English."""
+    if not row.problem_detail:
+        return {}
+    try:
+        words = json.loads(row.problem_detail)
+    except ValueError:
+        return {"pl": row.problem_detail, "en": row.problem_detail}
+    return words if isinstance(words, dict) else {}
 
 
 def _iso(at: datetime | None) -> str | None:

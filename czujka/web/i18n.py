@@ -121,6 +121,81 @@ WORDS: dict[str, tuple[str, str]] = {
     "oncall.expert_in": ("ekspert od", "expert in"),
     "oncall.channels": ("kanały", "channels"),
     "users.title": ("Użytkownicy", "Users"),
+    "nav.connect": ("Profile", "Profiles"),
+    "connect.title": ("Profile i połączenia", "Profiles and connections"),
+    "connect.button": ("Połącz Facebook / Instagram", "Connect Facebook / Instagram"),
+    "connect.intro": (
+        "Zaloguj się na Facebooku jako osoba, która zarządza stroną sklepu. Wybierzesz strony, a czujka "
+        "sama zapisze je na powiadomienia i pobierze komentarze z ostatnich dni.",
+        "Log in to Facebook as someone who manages the shop's Page. You pick the Pages; czujka subscribes "
+        "them to webhooks and fetches the last days' comments itself.",
+    ),
+    "connect.not_ready": (
+        "Najpierw ustaw CZUJKA_META_APP_ID i CZUJKA_META_APP_SECRET (identyfikator i klucz Twojej aplikacji "
+        "Meta) i uruchom czujkę ponownie. W aplikacji Meta dodaj adres przekierowania:",
+        "First set CZUJKA_META_APP_ID and CZUJKA_META_APP_SECRET (your Meta app's id and secret) and restart "
+        "czujka. In the Meta app, add this redirect address:",
+    ),
+    "connect.docs": ("Instrukcja krok po kroku: docs/connect.md", "Step-by-step guide: docs/connect.md"),
+    "connect.done": ("Podłączono", "Connected"),
+    "connect.backfilling": (
+        "Komentarze z ostatnich dni właśnie się pobierają.",
+        "The last days' comments are being fetched now.",
+    ),
+    "connect.profiles": ("Obserwowane profile", "Watched profiles"),
+    "connect.none": ("Żaden profil nie jest jeszcze obserwowany.", "No profile is watched yet."),
+    "connect.origin.connected": ("podłączony tutaj", "connected here"),
+    "connect.origin.czujka.toml": ("z pliku czujka.toml", "from czujka.toml"),
+    "connect.token.valid": ("token działa", "token works"),
+    "connect.token.invalid": ("token nie działa", "token does not work"),
+    "connect.token.unknown": ("token nie sprawdzony", "token not checked yet"),
+    "connect.token.none": ("bez tokenu", "no token"),
+    "connect.hooks.yes": ("powiadomienia włączone", "webhooks on"),
+    "connect.hooks.no": ("powiadomienia wyłączone", "webhooks off"),
+    "connect.last": ("ostatnio coś przyszło", "last arrival"),
+    "connect.never": ("jeszcze nic", "nothing yet"),
+    "connect.ok": ("bez problemów", "no problem seen"),
+    "connect.disconnect": ("Odłącz", "Disconnect"),
+    "connect.disconnect_confirm": (
+        "Odłączyć ten profil? Komentarze i incydenty zostaną.",
+        "Disconnect this profile? Its comments and incidents stay.",
+    ),
+    "connect.pick.title": ("Które strony ma obserwować czujka?", "Which Pages should czujka watch?"),
+    "connect.pick.instagram": ("z kontem Instagram", "with Instagram account"),
+    "connect.pick.submit": ("Podłącz wybrane", "Connect the chosen ones"),
+    "connect.pick.none": (
+        "To konto nie zarządza żadną stroną (albo nie dało czujce uprawnienia pages_show_list).",
+        "This account manages no Page (or did not grant czujka pages_show_list).",
+    ),
+    "connect.missing": ("Brakuje uprawnień", "Permissions missing"),
+    "connect.missing_fix": (
+        "Możesz podłączyć mimo to albo zacząć jeszcze raz i zaznaczyć wszystkie uprawnienia.",
+        "You may connect anyway, or start again and tick every permission.",
+    ),
+    "connect.again": ("Zacznij jeszcze raz", "Start again"),
+    "connect.back": ("Wróć do profili", "Back to profiles"),
+    "connect.refused": (
+        "To logowanie przez Facebooka jest nieznane, wygasło albo zostało już użyte. Zacznij jeszcze raz.",
+        "This Facebook sign-in is unknown, expired or already used. Start again.",
+    ),
+    "connect.cancelled": (
+        "Logowanie przez Facebooka zostało przerwane; nic nie podłączono.",
+        "Facebook sign-in was cancelled; nothing was connected.",
+    ),
+    "connect.failed": (
+        "Facebook nie odpowiedział tak, jak trzeba; nic nie podłączono. Spróbuj za chwilę.",
+        "Facebook did not answer as it should; nothing was connected. Try again in a moment.",
+    ),
+    "connect.token_refused": (
+        "Facebook odrzucił token (kod 190); nic nie podłączono. Zaloguj się jeszcze raz.",
+        "Facebook rejected the token (code 190); nothing was connected. Log in again.",
+    ),
+    "connect.expired": (
+        "Lista stron wygasła (po 30 minutach). Zacznij jeszcze raz.",
+        "The list of Pages has expired (after 30 minutes). Start again.",
+    ),
+    "connect.not_connected": ("Tego profilu nie podłączono tutaj.", "This profile was not connected here."),
+    "channel.blind": ("czujka nie widzi", "czujka is blind to"),
     "users.disable": ("Wyłącz", "Disable"),
     "users.signout": ("Wyloguj wszędzie", "Sign out everywhere"),
     "users.disabled": ("wyłączony", "disabled"),

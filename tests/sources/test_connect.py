@@ -24,10 +24,11 @@ PAGE_TOKEN, PAGE2_TOKEN = "page-token-lipa-0123456789", "page-token-drugi-012345
 USER = "user-short-token-0123456789"
 
 
-@pytest.fixture
-def stand_in():
+def shop_pages() -> GraphState:
+    """Anna manages two Pages; the first has an Instagram account and a post with five comments."""
     state = GraphState()
     state.meta.add_user(USER)
+    state.meta.dialog_user = USER
     state.meta.add_page(PAGE, "Sklep Pod Lipą", PAGE_TOKEN, {"id": IG, "username": "podlipa"})
     state.meta.add_page(PAGE2, "Drugi Sklep", PAGE2_TOKEN)
     state.tokens |= {PAGE_TOKEN, PAGE2_TOKEN}
@@ -44,6 +45,12 @@ def stand_in():
         }
         for i in range(5)
     ]
+    return state
+
+
+@pytest.fixture
+def stand_in():
+    state = shop_pages()
     server = start_in_thread(build_fake_graph(state))
     yield state, server.url
     server.stop()

@@ -15,6 +15,7 @@ from czujka.moderation.review import waiting_count
 from czujka.oncall.schedule import duty_overview, shifts
 from czujka.playbooks import service as replies
 from czujka.playbooks.models import Reply
+from czujka.sources.health import channel_status
 from czujka.web.charts import build_chart
 from czujka.web.dashboard import feed, incident_detail, incident_rows
 from czujka.web.deps import MAX_ID, IncidentId, RuntimeDep, SessionDep
@@ -35,6 +36,9 @@ def _now_context(runtime, session, now: datetime, flagged: bool) -> dict:
         "people": {p.id: p.name for p in settings.people},
         "waiting": replies.waiting(session),
         "hidden_count": waiting_count(session),
+        "blind": [
+            r for r in channel_status(session, settings, connected=set(), now=now) if r["problem"] is not None
+        ],
     }
 
 

@@ -17,12 +17,23 @@ from czujka.moderation.service import blocked_profiles
 from czujka.notifications.models import Notification
 from czujka.oncall.models import Escalation, LoopHeartbeat
 from czujka.sources.files import detect_format, import_text
+from czujka.sources.health import channel_status
 from czujka.sources.models import PollState
 from czujka.storage.migrate import current_revision, head_revision
 from czujka.web.deps import BAD_BODY, ERRORS, Admin, Responder, RuntimeDep, SessionDep, read_body
 
 router = APIRouter(prefix="/api", tags=["system"], responses=ERRORS)
 STALE_AFTER = timedelta(seconds=30)
+# What monitors see of each channel: its state, never a name, a token or a person's words.
+CHANNEL_KEYS = (
+    "platform",
+    "problem",
+    "problem_since",
+    "last_delivery_at",
+    "last_poll_ok_at",
+    "token",
+    "subscribed",
+)
 
 
 @router.get("/health")
@@ -39,6 +50,11 @@ def health(runtime: RuntimeDep, session: SessionDep) -> dict[str, Any]:
     for state in session.scalars(select(PollState).where(PollState.error_kind.is_not(None))):
         problems.append(f"poll {state.profile_id}: {state.error_kind}")
     now = datetime.now(UTC)
+    channels = {
+        r["id"]: {k: r[k] for k in CHANNEL_KEYS}
+        for r in channel_status(session, runtime.settings, connected=set(), now=now)
+    }
+    problems += [f"channel {pid}: {c['problem']}" for pid, c in channels.items() if c["problem"]]
     beats = {name: (now - at).total_seconds() for name, at in runtime.heartbeats.items()}
     problems += paging_problems(session, now)
     blocked = blocked_profiles(session, since=now - timedelta(days=7))
@@ -56,6 +72,7 @@ def health(runtime: RuntimeDep, session: SessionDep) -> dict[str, Any]:
         "heartbeats_seconds_ago": beats,
         "problems": problems,
         "moderation": {"blocked": blocked, "actions_waiting": waiting},
+        "channels": channels,
     }
 
 
