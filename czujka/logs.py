@@ -18,6 +18,16 @@ def redact(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
+class _Stderr:
+    """Whatever `sys.stderr` is when a line is written (a test runner swaps it per command)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure_logging(level: str = "info") -> None:
     logging.basicConfig(format="%(message)s", level=level.upper())
     structlog.configure(
@@ -29,7 +39,7 @@ def configure_logging(level: str = "info") -> None:
             structlog.dev.ConsoleRenderer(colors=False),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),  # standard output is for --json
+        logger_factory=structlog.PrintLoggerFactory(_Stderr()),  # standard output is for --json
         cache_logger_on_first_use=True,
     )
 

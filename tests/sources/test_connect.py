@@ -229,3 +229,31 @@ def test_poll_list_and_disconnect(cli, runtime):
         row = session.get(ConnectedProfile, "sklep-pod-lipa-fb")
         assert row is not None and row.token_sealed is None
     assert kept == 5  # the comments stay
+
+
+def test_a_lost_key_leaves_the_profile_blind_not_the_service_down(cli, runtime, monkeypatch):
+    _, run = cli
+    assert run("connect", "meta", "--user-token", USER, "--no-backfill", "--pages", PAGE2).exit_code == 0
+    monkeypatch.setenv("CZUJKA_SECRET_KEY", "another-key-that-is-long-enough-0123456789")
+    listed = run("profiles", "list", "--json")
+    assert listed.exit_code == 0
+    row = next(p for p in json.loads(listed.stdout)["profiles"] if p["id"] == "drugi-sklep-fb")
+    assert row["token"] == "none" and row["problem"] == "token"
+
+
+def test_health_and_profiles_api_show_channels_without_tokens(cli, runtime, server):
+    import httpx
+
+    from czujka.auth.service import create_token
+
+    _, run = cli
+    assert run("connect", "meta", "--user-token", USER, "--no-backfill", "--pages", PAGE2).exit_code == 0
+    runtime.sync_profiles()
+    with session_scope(runtime.sessions, write=True) as session:
+        secret = create_token(session, name="ops", role="viewer")
+    health = httpx.get(f"{server.url}/api/health").json()
+    assert "drugi-sklep-fb" in health["channels"] and health["channels"]["drugi-sklep-fb"]["problem"] is None
+    listed = httpx.get(f"{server.url}/api/profiles", headers={"Authorization": f"Bearer {secret}"}).json()
+    assert {p["id"] for p in listed["profiles"]} >= {"koszyk-fb", "drugi-sklep-fb"}
+    assert PAGE2_TOKEN not in json.dumps(listed) + json.dumps(health)
+    assert httpx.get(f"{server.url}/api/profiles").status_code == 401
