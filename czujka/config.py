@@ -35,7 +35,7 @@ from czujka.oncall.config import (
     check_targets,
 )
 from czujka.playbooks.config import ApprovalConfig, Phrase, PlaybookConfig, phrase
-from czujka.validators import check_timezone, resolve_secret
+from czujka.validators import PROFILE_ID, check_timezone, resolve_secret
 
 CONFIG_ENV = "CZUJKA_CONFIG"
 DEFAULT_CONFIG = Path("czujka.toml")
@@ -56,7 +56,7 @@ class ProfileConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
+    id: str = Field(pattern=PROFILE_ID)
     name: str
     platform: Literal["facebook", "instagram", "generic"]
     platform_id: str = Field(min_length=1)

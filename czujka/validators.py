@@ -33,6 +33,7 @@ def check_timezone(value: str) -> str:
     return value
 
 
+PROFILE_ID = r"^[a-z0-9][a-z0-9_-]{0,62}$"  # a profile's id: URLs, imports, API filters
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL and lone surrogates: no database stores them
 REPLACEMENT = "\ufffd"
 

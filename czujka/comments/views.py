@@ -18,7 +18,7 @@ from czujka.analysis.schemas import ScoreRead
 from czujka.comments.models import Comment, Post
 from czujka.comments.schemas import CommentFields
 from czujka.validators import check_moment
-from czujka.web.deps import ERRORS, MAX_ID, Moment, SessionDep, Text, Viewer, unprocessable
+from czujka.web.deps import ERRORS, MAX_ID, Moment, ProfileFilter, SessionDep, Text, Viewer, unprocessable
 
 router = APIRouter(prefix="/api", tags=["comments"], responses=ERRORS)
 Sentiment = Literal["negative", "neutral", "positive", "mixed"]
@@ -76,7 +76,7 @@ class ScoreFilter:
 def list_comments(
     session: Session,
     *,
-    profile: str | None = None,
+    profile: ProfileFilter = None,
     since: datetime | None = None,
     until: datetime | None = None,
     post: str | None = None,
@@ -122,7 +122,7 @@ def list_comments(
 def get_comments(
     session: SessionDep,
     _token: Viewer,
-    profile: str | None = None,
+    profile: ProfileFilter = None,
     since: Annotated[Moment | None, Query(description="ISO time with offset")] = None,
     until: Annotated[Moment | None, Query(description="ISO time with offset")] = None,
     post: Annotated[str | None, Query(description="the post's platform id")] = None,

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from czujka.incidents import flows
 from czujka.incidents.service import get_incident, list_incidents
-from czujka.web.deps import ERRORS, IncidentId, Responder, SessionDep, Text, Viewer
+from czujka.web.deps import ERRORS, IncidentId, ProfileFilter, Responder, SessionDep, Text, Viewer
 
 router = APIRouter(prefix="/api/incidents", tags=["incidents"], responses=ERRORS)
 State = Literal["open", "triggered", "acknowledged", "resolved", "silenced"]
@@ -25,7 +25,7 @@ def get_incidents(
     session: SessionDep,
     _token: Viewer,
     state: State | None = None,
-    profile: str | None = None,
+    profile: ProfileFilter = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
     return list_incidents(session, state=state, profile=profile, limit=limit)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from czujka.moderation import review, service
 from czujka.moderation.models import ModerationAction
-from czujka.web.deps import ERRORS, MAX_ID, Responder, RuntimeDep, SessionDep, Viewer, refusal
+from czujka.web.deps import ERRORS, MAX_ID, ProfileFilter, Responder, RuntimeDep, SessionDep, Viewer, refusal
 
 router = APIRouter(prefix="/api", tags=["moderation"], responses=ERRORS)
 CommentId = Annotated[int, Path(ge=1, le=MAX_ID, description="The comment's id in czujka.")]
@@ -48,7 +48,7 @@ def read(action: ModerationAction) -> ActionRead:
 def get_queue(
     session: SessionDep,
     _token: Responder,
-    profile: str | None = None,
+    profile: ProfileFilter = None,
     rule: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:

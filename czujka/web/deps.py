@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Path, Request, status
+from fastapi import Depends, HTTPException, Path, Query, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AfterValidator, BaseModel, BeforeValidator
 from sqlalchemy.orm import Session
@@ -16,7 +16,7 @@ from czujka.auth.service import USED_EVERY, Role, authenticate, mark_used, role_
 from czujka.runtime import Runtime
 from czujka.storage.base import utcnow
 from czujka.storage.engine import session_scope
-from czujka.validators import check_moment, storable_text
+from czujka.validators import PROFILE_ID, check_moment, storable_text
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -101,6 +101,8 @@ MAX_ID = 2**31 - 1  # the largest id an Integer column holds on PostgreSQL: beyo
 IncidentId = Annotated[int, Path(ge=1, le=MAX_ID, description="The incident's id in czujka.")]
 # A time given to the API: with a UTC offset, and within the years czujka can convert between zones.
 Moment = Annotated[datetime, AfterValidator(check_moment)]
+# A filter by profile: an id's shape, so a stray byte is a 422 and never reaches the database.
+ProfileFilter = Annotated[str | None, Query(pattern=PROFILE_ID, max_length=64, description="A profile's id.")]
 # Text a person types (a note, a reason): a lone surrogate or a NUL, which no database stores, is repaired.
 Text = Annotated[str, BeforeValidator(lambda v: storable_text(v) if isinstance(v, str) else v)]
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from czujka.moderation import review, service
-from czujka.web.deps import MAX_ID, RuntimeDep, SessionDep
+from czujka.web.deps import MAX_ID, ProfileFilter, RuntimeDep, SessionDep
 from czujka.web.session import Forbidden, Page, ResponderAction
 from czujka.web.templating import render
 
@@ -24,7 +24,7 @@ def hidden_page(
     runtime: RuntimeDep,
     session: SessionDep,
     user: Page,
-    profile: str | None = None,
+    profile: ProfileFilter = None,
     rule: str | None = None,
 ):
     if not user.may("responder"):

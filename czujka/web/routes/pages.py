@@ -18,7 +18,7 @@ from czujka.playbooks.models import Reply
 from czujka.sources.health import channel_status
 from czujka.web.charts import build_chart
 from czujka.web.dashboard import feed, incident_detail, incident_rows
-from czujka.web.deps import MAX_ID, IncidentId, RuntimeDep, SessionDep
+from czujka.web.deps import MAX_ID, IncidentId, ProfileFilter, RuntimeDep, SessionDep
 from czujka.web.responding import playbook_view, worsening_replies
 from czujka.web.session import Page, ResponderAction
 from czujka.web.templating import render
@@ -172,7 +172,7 @@ def charts_page(
     session: SessionDep,
     user: Page,
     range: str = "24h",
-    profile: str | None = None,
+    profile: ProfileFilter = None,
 ):
     settings = runtime.settings
     hours = 24 * 7 if range == "7d" else 24
