@@ -42,8 +42,8 @@ TOKEN_SUBCODES: dict[int, Term] = {
 }
 TOKEN_REJECTED = Term("Meta odrzuca token dostępu", "Meta rejects the access token")
 FIX_TOKEN = Term(
-    "Podłącz stronę ponownie (Ustawienia → Połącz Facebook / Instagram) albo wpisz nowy token.",
-    "Connect the page again (Connect Facebook / Instagram) or set a new token.",
+    "Podłącz stronę ponownie (Profile → Połącz Facebook / Instagram) albo wpisz nowy token.",
+    "Connect the page again (Profiles → Connect Facebook / Instagram) or set a new token.",
 )
 VAULT_LOST = Term(
     "czujka nie odczyta zapisanego tokenu: CZUJKA_SECRET_KEY (albo secret.key) jest inny niż przy podłączaniu",

@@ -235,3 +235,23 @@ def test_an_expired_token_by_its_date(watched):
     )
     [signal] = watch(watched, now).signals
     assert "token expired" in signal.reason
+
+
+def test_the_now_page_and_health_show_a_blind_channel(watched):
+    from tests.web.helpers import dashboard
+
+    now = datetime.now(UTC)
+    with session_scope(watched.sessions, write=True) as session:
+        health.polled(session, "koszyk-fb", error=TokenExpired("x", code=190, subcode=460), at=now)
+    checked = {"token_checked_at": now, "subscription_checked_at": now}
+    set_health(watched, watched_since=now - timedelta(days=1), last_delivery_at=now, **checked)
+    watch(watched, now)
+    with dashboard(watched) as board:
+        client, _ = board.sign_in("ania")
+        text = client.get("/").text
+        assert "czujka nie widzi" in text and "zmieniono hasło do konta na Facebooku" in text
+        assert "/connect#profile-koszyk-fb" not in text  # the fix is an admin's; a responder sees the words
+        admin, _ = board.sign_in("admin")
+        assert "/connect#profile-koszyk-fb" in admin.get("/fragments/now").text
+        answer = httpx.get(f"{board.url}/api/health").json()
+        assert answer["status"] == "degraded" and "channel koszyk-fb: token" in answer["problems"]

@@ -4,11 +4,16 @@ Screenshots go to ./screenshots."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import httpx
 import pytest
 from sqlalchemy import func, select
 
 from czujka.auth.users import add_user
+from czujka.pipeline import Pipeline
+from czujka.sources import health
+from czujka.sources.graph import TokenExpired
 from czujka.sources.models import ConnectAttempt, ConnectedProfile
 from czujka.storage.engine import session_scope
 from czujka.web.server import start_in_thread
@@ -86,6 +91,21 @@ def test_connect_a_page_through_facebook_login(connect_board, browser, size, lan
     # the page is no token's hiding place
     html = page.content()
     assert PAGE_TOKEN not in html and USER not in html
+    # the Page's manager changes her password: the next poll is refused, and the Now page says czujka is blind
+    with session_scope(runtime.sessions, write=True) as session:
+        health.polled(
+            session, "sklep-pod-lipa-fb", error=TokenExpired("x", code=190, subcode=460), at=datetime.now(UTC)
+        )
+        health.health_of(session, "sklep-pod-lipa-fb", now=datetime.now(UTC)).token_checked_at = datetime.now(
+            UTC
+        )
+    with httpx.Client(timeout=10) as http:
+        Pipeline(runtime).watch_channels(http=http)
+    page.goto(f"{board.url}/")
+    assert page.locator("section.blind").is_visible()
+    if size == "phone":
+        assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS["phone"]["width"]
+    page.screenshot(path=str(SCREENSHOTS / f"connect-{size}-{language}-4-blind-screen.png"))
     context.close()
 
 
