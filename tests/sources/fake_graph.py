@@ -6,6 +6,8 @@ from __future__ import annotations
 import base64
 import html
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -299,6 +301,18 @@ def build_fake_graph(state: GraphState, version: str = "v24.0") -> FastAPI:
         return JSONResponse({"id": f"{node}_{900000 + len(state.published)}"})
 
     return app
+
+
+@contextmanager
+def serving(state: GraphState) -> Iterator[str]:
+    """The stand-in on a free port of 127.0.0.1; yields its base URL."""
+    from czujka.web.server import start_in_thread
+
+    server = start_in_thread(build_fake_graph(state))
+    try:
+        yield server.url
+    finally:
+        server.stop()
 
 
 def _granted_of(accounts: MetaAccounts, page: dict[str, Any]) -> list[str]:

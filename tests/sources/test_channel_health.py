@@ -19,10 +19,9 @@ from czujka.sources import health
 from czujka.sources.graph import GraphError, RateLimited, TokenExpired
 from czujka.sources.models import ChannelHealth
 from czujka.storage.engine import session_scope
-from czujka.web.server import start_in_thread
 from tests.factories import runtime_for
 from tests.notifications.helpers import oncall_settings
-from tests.sources.fake_graph import APP_ID, GraphState, build_fake_graph
+from tests.sources.fake_graph import APP_ID, GraphState, serving
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 PAGE = "1122334455"
@@ -31,9 +30,8 @@ PAGE = "1122334455"
 @pytest.fixture
 def graph():
     state = GraphState()
-    server = start_in_thread(build_fake_graph(state))
-    yield state, server.url
-    server.stop()
+    with serving(state) as url:
+        yield state, url
 
 
 @pytest.fixture

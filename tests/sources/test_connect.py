@@ -15,9 +15,8 @@ from czujka.cli import app
 from czujka.comments.models import Comment
 from czujka.sources.models import ConnectedProfile
 from czujka.storage.engine import session_scope
-from czujka.web.server import start_in_thread
 from tests.conftest import APP_SECRET, VERIFY_TOKEN
-from tests.sources.fake_graph import APP_ID, GraphState, build_fake_graph, graph_time
+from tests.sources.fake_graph import APP_ID, GraphState, graph_time, serving
 
 PAGE, PAGE2, IG = "5550001", "5550002", "178400005550001"
 PAGE_TOKEN, PAGE2_TOKEN = "page-token-lipa-0123456789", "page-token-drugi-0123456789"
@@ -51,9 +50,8 @@ def shop_pages() -> GraphState:
 @pytest.fixture
 def stand_in():
     state = shop_pages()
-    server = start_in_thread(build_fake_graph(state))
-    yield state, server.url
-    server.stop()
+    with serving(state) as url:
+        yield state, url
 
 
 @pytest.fixture

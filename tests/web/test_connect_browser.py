@@ -16,8 +16,7 @@ from czujka.sources import health
 from czujka.sources.graph import TokenExpired
 from czujka.sources.models import ConnectAttempt, ConnectedProfile
 from czujka.storage.engine import session_scope
-from czujka.web.server import start_in_thread
-from tests.sources.fake_graph import APP_ID, build_fake_graph
+from tests.sources.fake_graph import APP_ID, serving
 from tests.sources.test_connect import PAGE, PAGE2, PAGE_TOKEN, USER, shop_pages
 from tests.web.helpers import PASSWORD, dashboard
 from tests.web.test_dashboard_browser import SCREENSHOTS, VIEWPORTS, shot, sign_in
@@ -26,9 +25,8 @@ from tests.web.test_dashboard_browser import SCREENSHOTS, VIEWPORTS, shot, sign_
 @pytest.fixture
 def meta_stand_in():
     state = shop_pages()
-    server = start_in_thread(build_fake_graph(state))
-    yield state, server.url
-    server.stop()
+    with serving(state) as url:
+        yield state, url
 
 
 @pytest.fixture
