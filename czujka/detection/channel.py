@@ -48,6 +48,8 @@ def watched(profile: ProfileConfig) -> bool:
 
 def watch_channels(session: Session, settings: Settings, *, now: datetime) -> Watch:
     watch = Watch()
+    # often enough that the quiet-incident rule never resolves a channel that is still down
+    resignal = min(RESIGNAL, timedelta(hours=settings.incident_quiet_hours / 2))
     for profile in settings.profiles:
         if not watched(profile):
             continue
@@ -59,7 +61,7 @@ def watch_channels(session: Session, settings: Settings, *, now: datetime) -> Wa
             row.problem = row.problem_detail = row.problem_since = row.signalled_at = None
             continue
         fresh = row.problem != problem.kind
-        if fresh or row.signalled_at is None or now - row.signalled_at >= RESIGNAL:
+        if fresh or row.signalled_at is None or now - row.signalled_at >= resignal:
             row.problem = problem.kind
             row.problem_detail = json.dumps({lang: problem.words(lang) for lang in ("pl", "en")})
             row.problem_since = problem.since if fresh or row.problem_since is None else row.problem_since

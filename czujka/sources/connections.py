@@ -116,6 +116,12 @@ def connect_pages(
         # ids that ever had comments, so a new profile never inherits a removed one's
         ever = set(session.scalars(select(column("id")).select_from(table("profiles"))))
     taken = {p.id for p in in_files} | set(existing.values()) | ever
+    instagram_hooked = True
+    if any(p.instagram for p in picked):
+        problem = meta.ensure_instagram_webhook(settings, http)
+        if problem:
+            result.notes.append(problem)
+        instagram_hooked = problem is None
     plans: list[_Plan] = []
     for page in picked:
         subscribed = _subscribe(meta.graph(settings, page.token, http), page, result)
@@ -136,11 +142,8 @@ def connect_pages(
             name = (
                 page.name if platform == "facebook" else f"{page.name} (Instagram @{username or platform_id})"
             )
-            plans.append(_Plan(profile_id, platform, platform_id, name, username, page, subscribed))
-    if any(p.platform == "instagram" for p in plans):
-        problem = meta.ensure_instagram_webhook(settings, http)
-        if problem:
-            result.notes.append(problem)
+            hooked = subscribed and (platform == "facebook" or instagram_hooked)
+            plans.append(_Plan(profile_id, platform, platform_id, name, username, page, hooked))
     with session_scope(sessions, write=True) as session:
         for plan in plans:
             row = session.get(ConnectedProfile, plan.id) or ConnectedProfile(id=plan.id)
