@@ -53,9 +53,10 @@ PROFILES: list[dict[str, Any]] = [
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "db_url" in metafunc.fixturenames:
-        metafunc.parametrize(
-            "db_url", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
-        )
+        databases: list[Any] = ["sqlite"]
+        if metafunc.definition.get_closest_marker("sqlite_only") is None:
+            databases.append(pytest.param("postgres", marks=pytest.mark.postgres))
+        metafunc.parametrize("db_url", databases, indirect=True)
 
 
 @contextmanager

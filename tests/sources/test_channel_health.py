@@ -139,6 +139,7 @@ def test_a_new_profile_without_history_is_never_silent(watched):
     assert watch(watched, now).signals == []
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     ("error", "kind", "words"),
     [
@@ -166,6 +167,7 @@ def test_a_refused_token_or_permission_opens_channel_down_at_once(watched, error
     assert len(incidents(watched)) == 1
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     "error", [GraphError("x", code=1), RateLimited("x", code=4), httpx.ConnectError("x")]
 )

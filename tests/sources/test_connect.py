@@ -158,6 +158,7 @@ def test_pages_option_and_unknown_page(cli, runtime):
     assert nothing.exit_code == 1
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("subcode", [None, 458, 460, 463])
 def test_refused_token_exits_and_stores_nothing(cli, runtime, monkeypatch, subcode):
     state, run = cli
@@ -175,6 +176,7 @@ def test_refused_token_exits_and_stores_nothing(cli, runtime, monkeypatch, subco
     assert state.meta.subscribed == {}
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     ("missing", "words"),
     [
