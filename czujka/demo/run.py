@@ -270,6 +270,12 @@ def run_demo(
             f"checks the reply as you type and sends it to a local stand-in for Meta ({data_dir / 'replies.jsonl'}).",
             highlight=False,
         )
+        console.print(
+            "Your own shop next: docs/connect.md walks from here to your Facebook Page and Instagram account "
+            "(a Meta app, then 'Profile' → 'Połącz Facebook / Instagram', or `czujka connect meta`).",
+            highlight=False,
+            markup=False,
+        )
         if keep_serving:
             console.print("Serving; press Ctrl+C to stop.")
             while server.thread.is_alive():
