@@ -56,6 +56,26 @@ app.command()(score)
 app.command()(train)
 
 
+@app.command()
+def init(
+    file: Annotated[Path, typer.Argument(help="Where to write it.")] = Path("czujka.toml"),
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented czujka.toml to start from: a profile, people, a weekday and a weekend rota, a chain
+    of command and routes. It is valid as written; `czujka check-config` checks your changes."""
+    from importlib.resources import files
+
+    if file.exists() and not force:
+        raise fail(f"{file} exists; keep it, or write over it with --force", 2)
+    try:
+        file.write_text(
+            files("czujka").joinpath("example.toml").read_text(encoding="utf-8"), encoding="utf-8"
+        )
+    except OSError as exc:
+        raise fail(f"{file}: cannot write ({exc.strerror})", 2) from None
+    console.print(f"wrote {file}; edit it, then: czujka check-config {file}", highlight=False, markup=False)
+
+
 @app.command("check-config")
 def check_config(
     file: Annotated[Path | None, typer.Argument(help="The file to check (default: as --config).")] = None,
@@ -65,8 +85,14 @@ def check_config(
     from czujka.config import config_path
 
     path = config_path(file or config)
+    if path is None:
+        raise fail(
+            "no configuration file: none given with --config, CZUJKA_CONFIG is not set and there is no "
+            "./czujka.toml; `czujka init` writes a commented one to start from",
+            2,
+        )
     settings = settings_or_exit(path)
-    where = path or "environment (no czujka.toml)"
+    where = path
     console.print(f"{where}: OK: {len(settings.profiles)} profile(s)", highlight=False)
     for profile in settings.profiles:
         token = "token set" if profile.access_token else "no token (webhooks only)"

@@ -7,8 +7,10 @@ committed to an operator's own repository.
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
+import typing
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -399,6 +401,32 @@ def _where(loc: tuple[Any, ...], toml_keys: set[str]) -> str:
     return ".".join(parts) or "file"
 
 
+def _unknown_key(loc: tuple[Any, ...]) -> str:
+    """'unknown key', with the closest known one when the key looks like a typo of it."""
+    model: Any = Settings
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) if isinstance(model, type) else None
+        model = _model_of(field.annotation) if field else None
+        if model is None:
+            return "unknown key"
+    known = list(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else []
+    close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+    return f"unknown key; did you mean {close[0]!r}?" if close else f"unknown key (known: {', '.join(known)})"
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The model inside `X`, `list[X]` or `X | None`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
 def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
     """Build the settings; every problem is reported at once with where it is and why, never a value."""
     path = config_path(path)
@@ -410,6 +438,8 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
         problems = []
         for err in exc.errors(include_input=False, include_url=False):
             reason = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                reason = _unknown_key(err["loc"])
             problems.append((_where(err["loc"], set(values)), reason))
         raise ConfigError(str(path) if path else "environment", problems) from None
     finally:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
@@ -147,3 +149,46 @@ def test_surge_threshold_per_profile_and_its_limits(tmp_path, monkeypatch):
     problems = dict(caught.value.problems)
     assert "greater than 0" in problems["service.surge_p_value"]
     assert "less than 0.1" in problems["profiles[0].surge_p_value"]
+
+
+def test_init_writes_a_commented_config_that_is_valid_as_written(tmp_path):
+    from czujka.oncall.schedule import who_is_on_duty
+
+    runner = CliRunner()
+    target = tmp_path / "czujka.toml"
+    assert runner.invoke(app, ["init", str(target)]).exit_code == 0
+    text = target.read_text(encoding="utf-8")
+    assert text.count("#") > 30  # it explains its keys
+    settings = load_settings(target)
+    assert settings.profiles and settings.people and settings.escalation_policies and settings.routes
+    schedule = settings.schedule("duty")
+    assert len(schedule.layers) == 2
+    saturday_night = datetime(2026, 11, 28, 22, tzinfo=ZoneInfo("Europe/Warsaw"))
+    assert who_is_on_duty(schedule, saturday_night).people
+    assert runner.invoke(app, ["check-config", str(target)]).exit_code == 0
+    again = runner.invoke(app, ["init", str(target)])
+    assert again.exit_code == 2 and "--force" in again.output
+    assert runner.invoke(app, ["init", str(target), "--force"]).exit_code == 0
+
+
+def test_check_config_without_a_file_says_so(tmp_path):
+    answer = CliRunner().invoke(app, ["check-config"])
+    assert answer.exit_code == 2 and "czujka init" in answer.output
+
+
+@pytest.mark.parametrize(
+    ("toml", "where", "suggestion"),
+    [
+        ('[service]\ntimezon = "Europe/Warsaw"\n', "service.timezon", "'timezone'"),
+        ('[[people]]\nid = "a"\nname = "A"\nrolse = ["x"]\n', "people[0].rolse", "'roles'"),
+        (
+            '[[profiles]]\nid = "p"\nname = "P"\nplatform = "generic"\nplatform_id = "p"\ncompetitor = []\n',
+            "profiles[0].competitor",
+            "'competitors'",
+        ),
+    ],
+)
+def test_unknown_keys_get_the_closest_known_name(tmp_path, toml, where, suggestion):
+    answer = CliRunner().invoke(app, ["check-config", str(write(tmp_path, toml))])
+    assert answer.exit_code == 2
+    assert f"{where}: unknown key; did you mean {suggestion}?" in answer.output

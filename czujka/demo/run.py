@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import tomli_w
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from sqlalchemy import select
@@ -76,28 +77,52 @@ class Delivery:
     body: bytes
 
 
-def demo_settings(data_dir: Path, port: int, receiver_url: str, graph_url: str | None = None) -> Settings:
-    """The demo's settings; with `graph_url` (the local Meta stand-in) its profiles can send replies."""
+def demo_values(data_dir: Path, port: int, receiver_url: str, graph_url: str | None = None) -> dict[str, Any]:
+    """The demo's settings as czujka.toml would hold them, secrets apart; with `graph_url` (the local Meta
+    stand-in) its profiles can send replies."""
     profiles = DEMO_PROFILES
     extra: dict[str, Any] = {}
     if graph_url:
-        profiles = [
-            dict(p, access_token=META_TOKEN, contact=DEMO_CONTACT, review_leads=["person:kasia"])
-            for p in DEMO_PROFILES
-        ]
+        profiles = [dict(p, contact=DEMO_CONTACT, review_leads=["person:kasia"]) for p in DEMO_PROFILES]
         extra["graph_base_url"] = graph_url
         extra["moderation_rules"] = DEMO_RULES
         extra["moderation_max_age_hours"] = 24 * 14  # the replayed week is days old
-    return load_settings(
-        data_dir=data_dir,
-        database_url=f"sqlite:///{data_dir / 'czujka.db'}",
-        meta_app_secret=secrets.token_hex(16),
-        meta_verify_token=secrets.token_hex(8),
-        public_url=f"http://127.0.0.1:{port}",
-        profiles=profiles,
+    return {
+        "data_dir": str(data_dir),
+        "database_url": f"sqlite:///{data_dir / 'czujka.db'}",
+        "public_url": f"http://127.0.0.1:{port}",
+        "profiles": profiles,
         **demo_oncall(data_dir, receiver_url),
         **extra,
+    }
+
+
+def demo_settings(data_dir: Path, port: int, receiver_url: str, graph_url: str | None = None) -> Settings:
+    values = demo_values(data_dir, port, receiver_url, graph_url)
+    if graph_url:
+        values["profiles"] = [dict(p, access_token=META_TOKEN) for p in values["profiles"]]
+    return load_settings(
+        meta_app_secret=secrets.token_hex(16), meta_verify_token=secrets.token_hex(8), **values
     )
+
+
+DEMO_CONFIG_HEAD = """\
+# The demo's configuration, written by `czujka demo` beside its database, so that every command works on
+# the demo afterwards: czujka oncall who -c {path}, czujka check-config {path}, czujka incidents list -c …
+# Its pages went to a receiver that stopped with the demo; `czujka init` writes a file to start your own.
+
+"""
+
+
+def write_demo_config(data_dir: Path, values: dict[str, Any]) -> Path:
+    """`czujka.toml` beside the demo's database: the service keys in [service], the lists as tables."""
+    tables = {k: v for k, v in values.items() if isinstance(v, list)}
+    service = {k: v for k, v in values.items() if not isinstance(v, list) and k != "graph_base_url"}
+    path = data_dir / "czujka.toml"
+    path.write_text(
+        DEMO_CONFIG_HEAD.format(path=path) + tomli_w.dumps({"service": service, **tables}), encoding="utf-8"
+    )
+    return path
 
 
 def to_deliveries(scenario: Scenario) -> Iterator[Delivery]:
@@ -217,6 +242,7 @@ def run_demo(
     receiver = LocalReceiver().start()
     meta = MetaStandIn(data_dir / "replies.jsonl").start()
     settings = demo_settings(data_dir, port, receiver.url, meta.url)
+    config = write_demo_config(data_dir, demo_values(data_dir.resolve(), port, receiver.url, meta.url))
     runtime = build_runtime(settings)
     pipeline = Pipeline(runtime)
     upgrade(runtime.engine)
@@ -269,6 +295,12 @@ def run_demo(
             f"Open an incident: its playbook says what to do; 'Odpowiedz' under a comment picks a template, "
             f"checks the reply as you type and sends it to a local stand-in for Meta ({data_dir / 'replies.jsonl'}).",
             highlight=False,
+        )
+        console.print(
+            f"Its configuration is {config}: czujka oncall who -c {config} (and every other command) works "
+            "on the demo afterwards.",
+            highlight=False,
+            markup=False,
         )
         console.print(
             "Your own shop next: docs/connect.md walks from here to your Facebook Page and Instagram account "

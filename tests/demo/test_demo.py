@@ -105,3 +105,11 @@ def test_demo_replays_through_the_webhook(tmp_path):
         )
     assert live == [("acknowledged", "person:kasia")]
     assert statuses["not_paged"] >= 1 and paged == {"red_flag"}  # the replayed week is too old to page
+    # the demo leaves its configuration beside its database: every command works on it afterwards
+    config = data_dir / "czujka.toml"
+    assert f"Its configuration is {config.relative_to(tmp_path)}" in result.output
+    who = CliRunner().invoke(app, ["oncall", "who", "-c", str(config), "--json"])
+    assert who.exit_code == 0 and json.loads(who.stdout)[0]["on_duty"] == ["ania"]  # the live override
+    listed = CliRunner().invoke(app, ["incidents", "list", "-c", str(config), "--json"])
+    assert listed.exit_code == 0 and "red_flag" in listed.stdout
+    assert CliRunner().invoke(app, ["check-config", str(config)]).exit_code == 0
