@@ -20,6 +20,7 @@ from czujka.config import Settings
 from czujka.detection.base import SURGE_P_VALUE, unnamed_author
 from czujka.detection.detectors.coordinated import CoordinatedDetector, Opinion
 from czujka.detection.detectors.quarrel import QuarrelDetector, Reply
+from czujka.detection.detectors.reach import ThreadReach
 from czujka.detection.detectors.red_flag import RedFlagDetector
 from czujka.detection.models import DetectorState
 from czujka.detection.series import ProfileSurges, bucket_start, count
@@ -78,6 +79,15 @@ class Detectors:
     def feed(self, c: Scored) -> list[SignalIn]:
         signals = self.surges(c.profile_id).add(c)
         red = self.red_flags.update(c.id, c.text, c.topic, c.topic_confidence).alarm
+        reach: ThreadReach = self._get(f"{c.profile_id}:reach", ThreadReach)
+        if red:
+            reach.follow(c.root_id, c.created_at)
+        spreading = reach.update(c.root_id, c.id, c.author, c.created_at).alarm
+        if spreading:
+            key = f"{c.profile_id}:red_flag:{c.root_id}"
+            signals.append(
+                SignalIn(c.profile_id, "red_flag", key, 1.0, c.created_at, spreading.reason, [c.id], c.topic)
+            )
         if red:
             signals.append(
                 SignalIn(

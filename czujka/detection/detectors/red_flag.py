@@ -1,5 +1,5 @@
 """Red flags: one comment with legal or safety weight (poisoning, injury, fraud, lawyer, UOKiK, police,
-press) or a threat opens an incident at once."""
+press) or a threat opens an incident at once, as severe as what is at stake (`stakes.py`)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any, Self
 
 from czujka.analysis.normalize import normalized_text
 from czujka.detection.base import Alarm
+from czujka.detection.stakes import grave, in_words, stakes
 
 THREATS = re.compile(
     r"\b(zabij\w*|zabic|zajeb\w* cie|dopadn\w*|znajd\w* cie|spal\w* (wam|wasz)|podpal\w*|bomb\w*|"
@@ -27,14 +28,21 @@ class RedFlagDetector:
         return self._alarm
 
     def update(self, comment_id: int, text: str, topic: str, topic_confidence: float) -> Self:
+        """A red flag scores 1.0 (severity 3) when a threat comes with a legal or safety matter or anything
+        at stake, or when what is at stake is grave (a child harmed, the police and a lawyer …); else 0.8
+        (severity 2)."""
         reasons = []
-        if topic == "legal-safety" and topic_confidence >= self.min_topic_confidence:
+        found = stakes(text)
+        if (topic == "legal-safety" and topic_confidence >= self.min_topic_confidence) or grave(found):
             reasons.append("legal or safety matter")
         if THREATS.search(normalized_text(text)):
             reasons.append("a threat")
-        self._alarm = (
-            Alarm(1.0 if len(reasons) > 1 else 0.8, (comment_id,), " and ".join(reasons)) if reasons else None
-        )
+        if not reasons:
+            self._alarm = None
+            return self
+        reason = " and ".join(reasons) + (f"; at stake: {in_words(found)}" if found else "")
+        score = 1.0 if len(reasons) > 1 or grave(found) or ("a threat" in reasons and found) else 0.8
+        self._alarm = Alarm(score, (comment_id,), reason, {"stakes": found})
         return self
 
     def state(self) -> dict[str, Any]:
