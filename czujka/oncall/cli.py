@@ -47,8 +47,9 @@ def who(
     schedule: Annotated[str | None, typer.Option(help="Only this schedule.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Who is on duty (now or --at), per schedule, and which layer put them there."""
-    from czujka.oncall.schedule import who_is_on_duty
+    """Who is on duty (now or --at), per schedule, which layer put them there, until when, and who comes
+    next."""
+    from czujka.oncall.schedule import GAP_HORIZON, shifts, who_is_on_duty
 
     settings = settings_or_exit(config)
     chosen = [s for s in settings.schedules if schedule is None or s.id == schedule]
@@ -61,19 +62,48 @@ def who(
     for item in chosen:
         moment = parse_at(at, item.timezone)
         duty = who_is_on_duty(item, moment)
-        local = moment.astimezone(ZoneInfo(item.timezone))
+        zone = ZoneInfo(item.timezone)
+        local = moment.astimezone(zone)
+        upcoming = shifts(item, moment, moment + GAP_HORIZON)
+        current = upcoming[0] if upcoming else None
+        following = next((s for s in upcoming[1:] if s.people != (current.people if current else ())), None)
         results.append(
-            {"schedule": item.id, "at": local.isoformat(), "on_duty": list(duty.people), "layer": duty.layer}
+            {
+                "schedule": item.id,
+                "at": local.isoformat(),
+                "on_duty": list(duty.people),
+                "layer": duty.layer,
+                # when the people on duty change (a new layer with the same person is no change for them)
+                "until": (following.start if following else current.end).astimezone(zone).isoformat()
+                if current
+                else None,
+                "next": {
+                    "people": list(following.people),
+                    "from": following.start.astimezone(zone).isoformat(),
+                    "layer": following.layer,
+                }
+                if following
+                else None,
+            }
         )
-    if as_json:
+    if as_json:  # the shape other tools read: schedule, at, on_duty, layer (until and next are for people)
+        results = [{k: r[k] for k in ("schedule", "at", "on_duty", "layer")} for r in results]
         out = results[0] if schedule is not None else results
         sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
         return
+
+    def names(ids: list[str]) -> str:
+        return ", ".join(f"{p.name} ({p.id})" if (p := settings.person(i)) else i for i in ids)
+
     for r in results:
-        people = ", ".join(r["on_duty"]) or "NOBODY (a coverage gap)"
-        console.print(
-            f"{r['schedule']} at {r['at']}: {people} [{r['layer'] or '-'}]", highlight=False, markup=False
-        )
+        people = names(r["on_duty"]) or "NOBODY (a coverage gap)"
+        line = f"{r['schedule']} at {r['at']}: {people} [{r['layer'] or '-'}]"
+        if r["until"]:
+            line += f" until {r['until'][:16].replace('T', ' ')}"
+        if r["next"]:
+            upcoming_people = names(r["next"]["people"]) or "NOBODY (a coverage gap)"
+            line += f"; next: {upcoming_people} from {r['next']['from'][:16].replace('T', ' ')}"
+        console.print(line, highlight=False, markup=False)
 
 
 @oncall_app.command("simulate")

@@ -31,6 +31,12 @@ def test_who_at_a_time_as_json():
     assert "NOBODY" in text.output
 
 
+def test_who_says_until_when_and_who_comes_next():
+    text = invoke("oncall", "who", "--schedule", "duty", "--at", "2026-11-28 22:00").output
+    assert "Marek Kowalczyk (marek) [override] until 2026-11-29 08:00" in text
+    assert "next: Katarzyna Wiśniewska (kasia) from 2026-11-29 08:00" in text
+
+
 def test_who_refuses_bad_input():
     assert "no schedule 'nope'" in invoke("oncall", "who", "--schedule", "nope").output
     bad = invoke("oncall", "who", "--at", "Saturday night")
