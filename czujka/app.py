@@ -22,7 +22,19 @@ from czujka.runtime import Runtime, build_runtime
 from czujka.sources import views as source_views
 from czujka.storage.secrets import service_secret
 from czujka.web import errors
-from czujka.web.routes import ack, admin, connect, login, moderation, pages, pwa, replies, system, webhooks
+from czujka.web.routes import (
+    ack,
+    admin,
+    connect,
+    duty,
+    login,
+    moderation,
+    pages,
+    pwa,
+    replies,
+    system,
+    webhooks,
+)
 from czujka.web.session import LoginRateLimit
 from czujka.web.templating import STATIC
 
@@ -57,6 +69,7 @@ def build_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(moderation.router)
     app.include_router(admin.router)
     app.include_router(connect.router)
+    app.include_router(duty.router)
     app.include_router(pwa.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)

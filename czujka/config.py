@@ -232,12 +232,17 @@ class Settings(BaseSettings):
             routes=self.routes,
             profiles={p.id for p in self.profiles},
             targets={
-                f"profiles[{i}].{key}": leads
-                for i, p in enumerate(self.profiles)
-                for key, leads in (
-                    ("approval.leads", p.approval.leads if p.approval else []),
-                    ("review_leads", p.review_leads),
-                )
+                **{
+                    f"profiles[{i}].{key}": leads
+                    for i, p in enumerate(self.profiles)
+                    for key, leads in (
+                        ("approval.leads", p.approval.leads if p.approval else []),
+                        ("review_leads", p.review_leads),
+                    )
+                },
+                **{
+                    f"schedules[{i}].approve_changes": s.approve_changes for i, s in enumerate(self.schedules)
+                },
             },
         )
         if problems:

@@ -44,6 +44,7 @@ SAVE_EVERY_SECONDS = 60.0
 ESCALATE_TICK_SECONDS = 0.25
 BEAT_SECONDS = 5.0
 WATCH_SECONDS = 60.0
+CHANGES_SECONDS = 5.0
 log = get_logger(__name__)
 
 
@@ -195,10 +196,13 @@ class Pipeline:
     def escalate_forever(self, stop: threading.Event) -> None:
         """Start the chain of command for new incidents and take every due step; pages go to the outbox."""
         rt = self.runtime
-        last_beat = 0.0
+        last_beat = last_changes = 0.0
         while not stop.is_set():
             now = datetime.now(UTC)
             try:
+                if time.monotonic() - last_changes > CHANGES_SECONDS:  # shifts changed on the dashboard
+                    rt.refresh_schedules()
+                    last_changes = time.monotonic()
                 if run_escalations(rt.sessions, settings=rt.settings, now=now):
                     rt.page_signal.set()
                 if time.monotonic() - last_beat > BEAT_SECONDS:

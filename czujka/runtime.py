@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from czujka.analysis.scorer import Analyzer
 from czujka.comments.service import sync_profiles
 from czujka.config import ProfileConfig, Settings
+from czujka.oncall.changes import current, with_changes
+from czujka.oncall.config import ScheduleConfig
 from czujka.playbooks.reply_check import ReplyChecker
 from czujka.sources import health
 from czujka.sources.connections import connected_profiles
@@ -50,6 +52,7 @@ class Runtime:
     # czujka.toml's profiles; the connected ones are read from the database beside them.
     file_profiles: list[ProfileConfig] = field(default_factory=list)
     delivery_marks: dict[str, datetime] = field(default_factory=dict)
+    file_schedules: list[ScheduleConfig] = field(default_factory=list)
 
     @cached_property
     def vault(self) -> Vault:
@@ -69,6 +72,14 @@ class Runtime:
             self.meta_parser = MetaWebhookParser(self.settings.profiles)
             sync_profiles(session, profiles=self.settings.profiles, settings=self.settings)
             health.watch(session, [p.id for p in self.settings.profiles], now=datetime.now(UTC))
+        self.refresh_schedules()
+
+    def refresh_schedules(self) -> None:
+        """czujka.toml's schedules with the shifts taken or handed over on the dashboard, so the escalator
+        and every page use a change at once (the escalator refreshes every few seconds)."""
+        with session_scope(self.sessions) as session:
+            changes = current(session, now=datetime.now(UTC))
+            self.settings.schedules[:] = with_changes(self.file_schedules, changes)
 
     def delivered(self, profile_ids: set[str]) -> None:
         """Note that deliveries arrive for these profiles, at most once a minute each and process, so the
@@ -90,4 +101,5 @@ def build_runtime(settings: Settings, engine: Engine | None = None) -> Runtime:
         sessions=make_session_factory(engine),
         meta_parser=MetaWebhookParser(settings.profiles),
         file_profiles=list(settings.profiles),
+        file_schedules=list(settings.schedules),
     )

@@ -121,3 +121,72 @@ def send(url: str, page: Page, *, timeout: float, push: Any = None) -> Delivery:
         return _apprise(url, page, timeout)
     except Exception as exc:  # a plugin's bug must not stop the pipeline: it is one failed delivery
         return Delivery(False, f"{type(exc).__name__}: {exc}"[:500])
+
+
+_KINDS = {
+    "email": {"mailto", "mailtos", "ses", "sendgrid", "mailgun", "sparkpost", "resend", "brevo"},
+    "sms": {
+        "twilio",
+        "sns",
+        "clicksend",
+        "smseagle",
+        "smseagles",
+        "d7sms",
+        "msg91",
+        "bulksms",
+        "sinch",
+        "plivo",
+        "vonage",
+        "nexmo",
+        "kavenegar",
+        "smsmgr",
+        "bulkvs",
+        "seven",
+        "httpsms",
+    },
+    "push": {
+        "ntfy",
+        "ntfys",
+        "pover",
+        "pbul",
+        "gotify",
+        "gotifys",
+        "webpush",
+        "fcm",
+        "join",
+        "pushed",
+        "pjet",
+        "pjets",
+        "pushme",
+        "bark",
+        "barks",
+        "ifttt",
+        "ncloud",
+    },
+    "chat": {
+        "tgram",
+        "slack",
+        "msteams",
+        "discord",
+        "matrix",
+        "matrixs",
+        "rocket",
+        "rockets",
+        "mmost",
+        "mmosts",
+        "signal",
+        "signals",
+        "whatsapp",
+        "line",
+        "zulip",
+        "guilded",
+        "revolt",
+        "wxteams",
+    },
+}
+
+
+def kind_of(url: str) -> str:
+    """What a channel is in a person's words (e-mail, sms, push, chat, other), never its scheme."""
+    scheme = url.split("://", 1)[0].lower() if "://" in url else url.lower()
+    return next((kind for kind, schemes in _KINDS.items() if scheme in schemes), "other")

@@ -169,6 +169,11 @@ class ScheduleConfig(_Strict):
     holidays: str | None = "PL"
     layers: list[LayerConfig] = Field(default_factory=list)
     overrides: list[OverrideConfig] = Field(default_factory=list)
+    # Who approves a shift taken or handed over on the dashboard (person:/role:/schedule:); empty: such a
+    # change counts at once, and leads see it on the on-call page.
+    approve_changes: list[str] = Field(default_factory=list)
+
+    _approve_changes = field_validator("approve_changes")(lambda v: check_targets(v))
 
     @field_validator("timezone")
     @classmethod

@@ -36,3 +36,23 @@ class LoopHeartbeat(Base):
     loop: Mapped[str] = mapped_column(String(40), primary_key=True)
     worker: Mapped[str] = mapped_column(String(120))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DutyChange(Base):
+    """A shift taken or handed over from the dashboard: an override kept in the database, used by the
+    escalator without a restart, with who made it and, where the schedule asks for it, who approved it."""
+
+    __tablename__ = "duty_changes"
+    __table_args__ = (Index("ix_duty_changes_end", "schedule_id", "ends_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    schedule_id: Mapped[str] = mapped_column(String(64))
+    person_id: Mapped[str] = mapped_column(String(64))  # who is on duty during it
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    state: Mapped[str] = mapped_column(String(12))  # active, pending, rejected, cancelled
+    made_by: Mapped[str] = mapped_column(String(100))  # the dashboard user
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -8,9 +8,11 @@ from typing import Any
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
+from czujka.notifications.channels import kind_of
 from czujka.web.i18n import translator
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+TEMPLATES.env.globals["channel_kind"] = kind_of
 STATIC = Path(__file__).parent / "static"
 
 

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from czujka.config import config_path
 from czujka.incidents import flows
 from czujka.moderation.review import waiting_count
+from czujka.oncall.changes import approvers_of, listing
 from czujka.oncall.schedule import duty_overview, shifts
 from czujka.playbooks import service as replies
 from czujka.playbooks.models import Reply
@@ -20,6 +21,7 @@ from czujka.web.charts import build_chart
 from czujka.web.dashboard import feed, incident_detail, incident_rows
 from czujka.web.deps import MAX_ID, IncidentId, ProfileFilter, RuntimeDep, SessionDep
 from czujka.web.responding import playbook_view, worsening_replies
+from czujka.web.routes.duty import actor_of
 from czujka.web.session import Page, ResponderAction
 from czujka.web.templating import render
 
@@ -190,8 +192,25 @@ def charts_page(
 
 
 @router.get("/oncall", response_class=HTMLResponse)
-def oncall_page(request: Request, runtime: RuntimeDep, user: Page):
+def oncall_page(request: Request, runtime: RuntimeDep, session: SessionDep, user: Page, saved: bool = False):
     settings = runtime.settings
+    now = datetime.now(UTC)
+    zone = ZoneInfo(settings.timezone)
+    start = now.astimezone(zone).replace(second=0, microsecond=0)
+    start -= timedelta(minutes=start.minute % 15)
+    approvers = {
+        s.id: [
+            settings.person(p).name for p in sorted(approvers_of(settings, s, now=now)) if settings.person(p)
+        ]
+        for s in settings.schedules
+        if s.approve_changes
+    }
+    change_form = {
+        "start": start.strftime("%Y-%m-%dT%H:%M"),
+        "end": (start + timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M"),
+        "person": user.user.person_id,
+        "approvers": approvers,
+    }
     week = []
     for schedule in settings.schedules:
         zone = ZoneInfo(schedule.timezone)
@@ -221,6 +240,9 @@ def oncall_page(request: Request, runtime: RuntimeDep, user: Page):
             "week": week,
             "duty": duty_overview(settings, datetime.now(UTC)),
             "settings": settings,
+            "changes": listing(session, settings, actor=actor_of(user), now=now),
+            "change_form": change_form,
+            "saved": saved,
             "config_file": str(path) if path else "czujka.toml",
         },
     )
