@@ -26,5 +26,7 @@ def test_take_a_shift_on_a_phone(board, browser, language):  # noqa: F811
     item = page.locator(".change-list li").first
     assert "Marek" in item.inner_text() and "Ania jedzie do lekarza" in item.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS["phone"]["width"]
-    page.locator("#changes").screenshot(path=str(SCREENSHOTS / f"oncall-phone-{language}-2-changed-screen.png"))
+    page.locator("#changes").screenshot(
+        path=str(SCREENSHOTS / f"oncall-phone-{language}-2-changed-screen.png")
+    )
     context.close()
