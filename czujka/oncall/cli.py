@@ -15,10 +15,12 @@ from czujka.cli_common import (
     ConfigOption,
     JsonOption,
     console,
+    errors,
     fail,
     migrated_runtime,
     settings_or_exit,
 )
+from czujka.config import Settings
 
 oncall_app = typer.Typer(
     help="On-call: who is on duty, what an incident would page, calendars.", no_args_is_help=True
@@ -51,7 +53,7 @@ def who(
     next."""
     from czujka.oncall.schedule import GAP_HORIZON, shifts, who_is_on_duty
 
-    settings = settings_or_exit(config)
+    settings = with_dashboard_changes(settings_or_exit(config))
     chosen = [s for s in settings.schedules if schedule is None or s.id == schedule]
     if schedule is not None and not chosen:
         known = ", ".join(s.id for s in settings.schedules) or "none"
@@ -124,7 +126,7 @@ def simulate_cmd(
     from czujka.oncall.escalation import route_policy, simulate
     from czujka.vocabulary import EXPERT_TOPICS, KINDS, TOPIC_ALIASES
 
-    settings = settings_or_exit(config)
+    settings = with_dashboard_changes(settings_or_exit(config))
     if settings.profile(profile) is None:
         raise fail(f"no profile {profile!r} in the configuration", 2)
     if kind not in KINDS:
@@ -195,3 +197,30 @@ def export_ical(
         console.print(f"wrote {output}", highlight=False)
     else:
         sys.stdout.buffer.write(body)
+
+
+def with_dashboard_changes(settings: Settings) -> Settings:
+    """The file's schedules with the shift changes made on the dashboard, when the database answers; else
+    the file's alone, and a line saying so."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy.orm import Session
+
+    from czujka.oncall.changes import current, with_changes
+    from czujka.storage.engine import make_engine
+
+    url = settings.sqlalchemy_url
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return settings  # no database yet: nothing was changed on a dashboard
+    try:
+        engine = make_engine(url)
+        with Session(engine) as session:
+            changes = current(session, now=datetime.now(UTC))
+        engine.dispose()
+    except Exception:  # no database yet, or an older schema: the file is all there is to go by
+        errors.print(
+            "note: shift changes made on the dashboard are not included (the database does not answer)"
+        )
+        return settings
+    settings.schedules[:] = with_changes(settings.schedules, changes)
+    return settings

@@ -153,3 +153,30 @@ def test_the_on_call_page_takes_a_shift_from_the_phone(rota):
         assert 'action="/oncall/changes"' not in viewer_page
         refused = viewer.post("/oncall/changes", data={**form, "csrf": CSRF.search(viewer_page)[1]})
         assert refused.status_code == 403
+
+
+def test_oncall_who_sees_a_change_made_on_the_dashboard(rota, monkeypatch):
+    from typer.testing import CliRunner
+
+    from czujka.cli import app
+    from tests.notifications.helpers import ONCALL
+
+    now = datetime.now(UTC)
+    with session_scope(rota.sessions, write=True) as session:
+        propose(
+            session,
+            rota.settings,
+            schedule_id="duty",
+            person_id="tomek",
+            start=now - timedelta(minutes=1),
+            end=now + timedelta(hours=1),
+            note="",
+            actor=ANIA,
+            now=now,
+        )
+    monkeypatch.setenv("CZUJKA_DATABASE_URL", rota.settings.sqlalchemy_url)
+    answer = CliRunner().invoke(
+        app, ["oncall", "who", "--schedule", "duty", "--config", str(ONCALL), "--json"]
+    )
+    assert answer.exit_code == 0, answer.output
+    assert '"on_duty": ["tomek"]' in answer.stdout and '"layer": "override"' in answer.stdout
