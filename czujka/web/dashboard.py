@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -123,6 +123,7 @@ class IncidentRow:
     profile: str
     opened: str
     open_minutes: int
+    duration: timedelta
     evidence: int
     next_page: str | None  # "kasia, ola at 22:35" while escalating
     acknowledged_by: str | None
@@ -166,8 +167,9 @@ def incident_rows(
                 state=incident.state,
                 severity=incident.severity,
                 profile=profile.name if profile else incident.profile_id,
-                opened=_local(settings, incident.profile_id, incident.opened_at),
+                opened=_local(settings, incident.profile_id, incident.opened_at, "%d.%m %H:%M"),
                 open_minutes=int(((incident.resolved_at or now) - incident.opened_at).total_seconds() // 60),
+                duration=(incident.resolved_at or now) - incident.opened_at,
                 evidence=n,
                 next_page=_next_page(session, settings, incident, escalation),
                 acknowledged_by=incident.acknowledged_by,

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
+
+from babel import Locale
+from babel.dates import format_timedelta
 
 from czujka.vocabulary import kind_name, topic_name
 
@@ -53,6 +57,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "now.flagged": ("tylko oznaczone", "flagged only"),
     "now.all": ("wszystkie", "all"),
     "inc.open_for": ("otwarty od", "open for"),
+    "inc.opened_on": ("od", "since"),
+    "inc.took": ("trwał", "lasted"),
     "inc.min": ("min", "min"),
     "inc.paged_next": ("następne powiadomienie", "paged next"),
     "inc.acked_by": ("potwierdził(a)", "acknowledged by"),
@@ -376,4 +382,26 @@ def translator(language: str) -> Callable[..., str]:
         text = entry[0] if pl else entry[1]
         return text.format(**values) if values else text
 
+    t.language = language  # type: ignore[attr-defined]  # the macros' way to the page's language
     return t
+
+
+# Counted words in each plural form Babel (CLDR) names for the language: 1 komentarz, 3 komentarze,
+# 5 komentarzy.
+COUNTED: dict[str, dict[str, dict[str, str]]] = {
+    "comments": {
+        "pl": {"one": "komentarz", "few": "komentarze", "many": "komentarzy", "other": "komentarza"},
+        "en": {"one": "comment", "other": "comments"},
+    },
+}
+
+
+def counted(n: int, word: str, language: str) -> str:
+    forms = COUNTED[word][language if language in COUNTED[word] else "en"]
+    form = Locale.parse(language).plural_form(n)
+    return f"{n} {forms.get(form, forms['other'])}"
+
+
+def timespan(delta: timedelta, language: str) -> str:
+    """How long, rounded the way people say it: '12 minut', '3 godziny', '4 dni'."""
+    return format_timedelta(delta, threshold=1.5, granularity="minute", locale=language)

@@ -9,10 +9,10 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from czujka.notifications.channels import kind_of
-from czujka.web.i18n import translator
+from czujka.web.i18n import counted, timespan, translator
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-TEMPLATES.env.globals["channel_kind"] = kind_of
+TEMPLATES.env.globals.update(channel_kind=kind_of, counted=counted, timespan=timespan)
 STATIC = Path(__file__).parent / "static"
 
 

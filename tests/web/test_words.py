@@ -1,0 +1,34 @@
+"""Counted words and time spans through Babel: Polish plural forms, and durations as people say them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from czujka.web.i18n import counted, timespan
+
+
+@pytest.mark.parametrize(
+    ("n", "language", "words"),
+    [
+        (1, "pl", "1 komentarz"),
+        (3, "pl", "3 komentarze"),
+        (5, "pl", "5 komentarzy"),
+        (12, "pl", "12 komentarzy"),
+        (22, "pl", "22 komentarze"),
+        (0, "pl", "0 komentarzy"),
+        (1, "en", "1 comment"),
+        (3, "en", "3 comments"),
+    ],
+)
+def test_counted_comments(n, language, words):
+    assert counted(n, "comments", language) == words
+
+
+@pytest.mark.parametrize(
+    ("minutes", "language", "words"),
+    [(12, "pl", "12 minut"), (5682, "pl", "4 dni"), (200, "en", "3 hours"), (1, "pl", "1 minuta")],
+)
+def test_timespan(minutes, language, words):
+    assert timespan(timedelta(minutes=minutes), language) == words
