@@ -67,6 +67,23 @@ class CommentView:
     moderated: list[str] = field(default_factory=list)  # the comment's moderation trail, newest last
 
 
+def actor_name(settings: Settings, actor: str | None) -> str | None:
+    """Who did it, as a person reads it: a name, never `person:kasia` or `detector:quarrel`."""
+    if not actor:
+        return actor
+    kind, _, ref = actor.partition(":")
+    if kind == "person":
+        person = settings.person(ref)
+        return person.name if person else ref
+    if kind in ("detector", "rule") or actor == "czujka":
+        return "czujka" if kind != "rule" else f"czujka ({ref})"
+    if kind == "token":
+        return f"{ref} (API)"
+    if kind == "cli":
+        return f"{ref} (CLI)"
+    return ref if kind == "user" else actor
+
+
 def _local(settings: Settings, profile_id: str, at: datetime, fmt: str = "%a %d.%m %H:%M") -> str:
     return at.astimezone(ZoneInfo(settings.timezone_of(profile_id))).strftime(fmt)
 
@@ -172,7 +189,7 @@ def incident_rows(
                 duration=(incident.resolved_at or now) - incident.opened_at,
                 evidence=n,
                 next_page=_next_page(session, settings, incident, escalation),
-                acknowledged_by=incident.acknowledged_by,
+                acknowledged_by=actor_name(settings, incident.acknowledged_by),
             )
         )
     return rows
@@ -254,11 +271,12 @@ def incident_detail(
         "topic": topic,
         "escalation": escalation,
         "next_page": _next_page(session, settings, incident, escalation),
+        "acknowledged_by": actor_name(settings, incident.acknowledged_by),
         "timeline": [
             {
                 "at": _local(settings, incident.profile_id, e.at, "%d.%m %H:%M:%S"),
                 "kind": e.kind,
-                "actor": e.actor,
+                "actor": actor_name(settings, e.actor),
                 "message": e.message,
             }
             for e in events

@@ -104,7 +104,7 @@ def test_responder_acknowledges_with_the_csrf_token_only(board):
     done = client.post(url, data={"csrf": csrf_of(page)})
     assert done.status_code == 303
     after = client.get(f"/incidents/{board.incident_id}").text
-    assert "user:ania" in after and "acknowledged" in after
+    assert '<span class="actor">ania</span>' in after and "user:ania" not in after and "acknowledged" in after
     assert client.post(url, data={"csrf": csrf_of(page)}).status_code == 409  # already acknowledged
 
 

@@ -32,3 +32,24 @@ def test_counted_comments(n, language, words):
 )
 def test_timespan(minutes, language, words):
     assert timespan(timedelta(minutes=minutes), language) == words
+
+
+def test_actors_are_names_not_identifiers(tmp_path):
+    from czujka.config import load_settings
+    from czujka.web.dashboard import actor_name
+
+    settings = load_settings(
+        None, data_dir=tmp_path, people=[{"id": "kasia", "name": "Katarzyna Wiśniewska", "channels": []}]
+    )
+    assert [
+        actor_name(settings, a)
+        for a in (
+            "person:kasia",
+            "user:ania",
+            "detector:quarrel",
+            "czujka",
+            "rule:weekend",
+            "token:ops",
+            "cli:root",
+        )
+    ] == ["Katarzyna Wiśniewska", "ania", "czujka", "czujka", "czujka (weekend)", "ops (API)", "root (CLI)"]
