@@ -54,6 +54,11 @@ class Runtime:
     delivery_marks: dict[str, datetime] = field(default_factory=dict)
     file_schedules: list[ScheduleConfig] = field(default_factory=list)
 
+    @property
+    def connected_ids(self) -> set[str]:
+        """The profiles connected from the dashboard or `czujka connect meta`, not from czujka.toml."""
+        return {p.id for p in self.settings.profiles} - {p.id for p in self.file_profiles}
+
     @cached_property
     def vault(self) -> Vault:
         """The key that seals stored tokens; made on first use, so an install that connects nothing never

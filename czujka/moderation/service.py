@@ -290,7 +290,7 @@ def call(item: Claimed, *, settings: Settings, http: httpx.Client) -> Answer:
             return Answer("retry", str(exc), f"code_{exc.code}")
         if exc.code == 100 and exc.subcode == 33:
             return Answer("gone", str(exc), "gone")
-        if exc.code == 10 or (isinstance(exc.code, int) and 200 <= exc.code <= 299):
+        if exc.permission_denied:
             return Answer("failed", str(exc), "permission")
         return Answer("failed", str(exc), "refused")
     except httpx.TransportError as exc:

@@ -74,7 +74,7 @@ def explain(exc: GraphError) -> Explained:
         return Explained(
             "rate_limited", str(exc), max(1, round(exc.retry_after / 60)) if exc.retry_after else 15
         )
-    if code == 10 or (isinstance(code, int) and 200 <= code <= 299):
+    if exc.permission_denied:
         return Explained("permission", str(exc))
     if code == 100 and subcode == 33:
         return Explained("deleted", str(exc))

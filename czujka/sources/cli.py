@@ -126,13 +126,9 @@ def list_profiles(config: ConfigOption = None, as_json: JsonOption = False) -> N
     from czujka.storage.engine import session_scope
 
     runtime = runtime_or_exit(config)
-    files = {p.id for p in runtime.file_profiles}
     with session_scope(runtime.sessions) as session:
         rows = channel_status(
-            session,
-            runtime.settings,
-            connected={p.id for p in runtime.settings.profiles} - files,
-            now=datetime.now(UTC),
+            session, runtime.settings, connected=runtime.connected_ids, now=datetime.now(UTC)
         )
     if as_json:
         console.print_json(json.dumps({"profiles": rows}))

@@ -132,11 +132,17 @@ def graph(settings: Settings, token: str, http: httpx.Client) -> GraphClient:
     )
 
 
-def app_token(settings: Settings) -> str | None:
-    """The app's own access token, `APP_ID|APP_SECRET`, for the calls a user token may not make."""
+def app_credentials(settings: Settings) -> tuple[str, str] | None:
+    """The app's id and secret, when both are set."""
     if settings.meta_app_id is None or settings.meta_app_secret is None:
         return None
-    return f"{settings.meta_app_id}|{settings.meta_app_secret.get_secret_value()}"
+    return settings.meta_app_id, settings.meta_app_secret.get_secret_value()
+
+
+def app_token(settings: Settings) -> str | None:
+    """The app's own access token, `APP_ID|APP_SECRET`, for the calls a user token may not make."""
+    credentials = app_credentials(settings)
+    return "|".join(credentials) if credentials else None
 
 
 def redirect_uri(settings: Settings) -> str:
@@ -145,7 +151,7 @@ def redirect_uri(settings: Settings) -> str:
 
 def dialog_url(settings: Settings, state: str) -> str:
     """Facebook Login's dialog, asking for every permission czujka uses."""
-    if settings.meta_app_id is None or settings.meta_app_secret is None:
+    if app_credentials(settings) is None:
         raise ConnectError(
             "set CZUJKA_META_APP_ID and CZUJKA_META_APP_SECRET (your Meta app's id and secret) to connect "
             "from the dashboard; see docs/connect.md"
@@ -164,14 +170,15 @@ def dialog_url(settings: Settings, state: str) -> str:
 
 def exchange_code(settings: Settings, code: str, http: httpx.Client) -> str:
     """The dialog's code for a long-lived user token."""
-    token = app_token(settings)
-    if token is None:
+    credentials = app_credentials(settings)
+    if credentials is None:
         raise ConnectError("set CZUJKA_META_APP_ID and CZUJKA_META_APP_SECRET to finish Facebook Login")
-    answer = graph(settings, token, http).get(
+    app_id, secret = credentials
+    answer = graph(settings, f"{app_id}|{secret}", http).get(
         "oauth/access_token",
         {
-            "client_id": settings.meta_app_id,
-            "client_secret": token.split("|", 1)[1],
+            "client_id": app_id,
+            "client_secret": secret,
             "redirect_uri": redirect_uri(settings),
             "code": code,
         },
@@ -183,15 +190,16 @@ def long_lived(settings: Settings, user_token: str, http: httpx.Client) -> str:
     """A user token good for about 60 days, whose Page tokens never expire. Without the app's id and
     secret the token is used as it is (a Graph API Explorer token lasts about an hour, its Page tokens
     too)."""
-    token = app_token(settings)
-    if token is None:
+    credentials = app_credentials(settings)
+    if credentials is None:
         return user_token
-    answer = graph(settings, token, http).get(
+    app_id, secret = credentials
+    answer = graph(settings, f"{app_id}|{secret}", http).get(
         "oauth/access_token",
         {
             "grant_type": "fb_exchange_token",
-            "client_id": settings.meta_app_id,
-            "client_secret": token.split("|", 1)[1],
+            "client_id": app_id,
+            "client_secret": secret,
             "fb_exchange_token": user_token,
         },
     )

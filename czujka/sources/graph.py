@@ -29,6 +29,11 @@ class GraphError(Exception):
         self.code, self.subcode, self.retry_after = code, subcode, retry_after
         super().__init__(message)
 
+    @property
+    def permission_denied(self) -> bool:
+        """Codes 10 and 200–299: the token lacks a permission, or one was taken away."""
+        return self.code == 10 or (isinstance(self.code, int) and 200 <= self.code <= 299)
+
 
 class TokenExpired(GraphError):
     """Code 190: the access token is invalid or expired; polling this profile stops until it is renewed."""

@@ -121,10 +121,9 @@ def polled(session: Session, profile_id: str, *, error: Exception | None, at: da
 
 def error_kind(error: Exception) -> str:
     """What a failed Graph call says of the channel: token, permission, rate_limited or error."""
-    code = getattr(error, "code", None)
     if isinstance(error, TokenExpired):
         return "token"
-    if code == 10 or (isinstance(code, int) and 200 <= code <= 299):
+    if isinstance(error, GraphError) and error.permission_denied:
         return "permission"
     if isinstance(error, RateLimited):
         return "rate_limited"

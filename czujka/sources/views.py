@@ -18,5 +18,5 @@ router = APIRouter(prefix="/api", tags=["profiles"], responses=ERRORS)
 def profiles(runtime: RuntimeDep, session: SessionDep, _token: Viewer) -> dict[str, Any]:
     """Profiles from czujka.toml and connected ones, each with its token state (never the token), its
     webhooks, its last delivery and poll, and the problem the channel watch raised."""
-    connected = {p.id for p in runtime.settings.profiles} - {p.id for p in runtime.file_profiles}
-    return {"profiles": channel_status(session, runtime.settings, connected=connected, now=datetime.now(UTC))}
+    rows = channel_status(session, runtime.settings, connected=runtime.connected_ids, now=datetime.now(UTC))
+    return {"profiles": rows}

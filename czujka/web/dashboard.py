@@ -139,7 +139,6 @@ class IncidentRow:
     severity: int
     profile: str
     opened: str
-    open_minutes: int
     duration: timedelta
     evidence: int
     next_page: str | None  # "kasia, ola at 22:35" while escalating
@@ -185,7 +184,6 @@ def incident_rows(
                 severity=incident.severity,
                 profile=profile.name if profile else incident.profile_id,
                 opened=_local(settings, incident.profile_id, incident.opened_at, "%d.%m %H:%M"),
-                open_minutes=int(((incident.resolved_at or now) - incident.opened_at).total_seconds() // 60),
                 duration=(incident.resolved_at or now) - incident.opened_at,
                 evidence=n,
                 next_page=_next_page(session, settings, incident, escalation),

@@ -43,10 +43,6 @@ router = APIRouter(include_in_schema=False)
 log = get_logger(__name__)
 
 
-def _connected_ids(runtime: Runtime) -> set[str]:
-    return {p.id for p in runtime.settings.profiles} - {p.id for p in runtime.file_profiles}
-
-
 @router.get("/connect", response_class=HTMLResponse)
 def connect_page(
     request: Request,
@@ -56,7 +52,7 @@ def connect_page(
     done: Annotated[str | None, Query(max_length=2000)] = None,
 ):
     now = datetime.now(UTC)
-    rows = channel_status(session, runtime.settings, connected=_connected_ids(runtime), now=now)
+    rows = channel_status(session, runtime.settings, connected=runtime.connected_ids, now=now)
     zone = ZoneInfo(runtime.settings.timezone)
     for row in rows:
         at = row["last_delivery_at"]
