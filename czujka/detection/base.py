@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol, Self
 
+from czujka.words import Joined, Phrase
+
 # How improbable for its hour of the week a count must be to open a surge incident (split among the
 # windows tested): the `surge_p_value` setting's default. 1e-4 keeps false surge incidents near one in
 # twelve ordinary weeks of a page (`czujka bench scenarios --surge-p-value P` shows the trade).
@@ -21,7 +23,7 @@ class Alarm:
 
     score: float
     evidence: tuple[int, ...] = ()
-    reason: str = ""
+    reason: str | Phrase | Joined = ""  # a Phrase is said in the reader's language
     details: dict[str, Any] = field(default_factory=dict)
 
 

@@ -23,7 +23,7 @@ from czujka.detection.models import SeriesBucket
 from czujka.detection.signals import SignalIn
 from czujka.sources.health import Problem, health_of, problem_of
 from czujka.sources.models import ChannelHealth
-from czujka.vocabulary import Term
+from czujka.words import dumped, phrase
 
 KIND = "channel_down"
 RESIGNAL = timedelta(hours=1)
@@ -63,12 +63,17 @@ def watch_channels(session: Session, settings: Settings, *, now: datetime) -> Wa
         fresh = row.problem != problem.kind
         if fresh or row.signalled_at is None or now - row.signalled_at >= resignal:
             row.problem = problem.kind
-            row.problem_detail = json.dumps({lang: problem.words(lang) for lang in ("pl", "en")})
+            row.problem_detail = json.dumps(dumped(problem.phrase()))
             row.problem_since = problem.since if fresh or row.problem_since is None else row.problem_since
             row.signalled_at = now
             watch.signals.append(
                 SignalIn(
-                    profile.id, KIND, dedup_key(profile.id), 1.0, now, f"{profile.name}: {row.problem_detail}"
+                    profile.id,
+                    KIND,
+                    dedup_key(profile.id),
+                    1.0,
+                    now,
+                    f"{profile.name}: {problem.words('en')}",
                 )
             )
     return watch
@@ -100,10 +105,10 @@ def silent(
         return None
     usual = silence.expected(counts, seen, quiet)
     hours = (now - quiet_from).total_seconds() / 3600
-    detail = Term(
-        f"nic od {hours:.1f} h, a zwykle w tym czasie przychodzi ok. {usual:.0f} komentarzy. Sprawdź stronę "
-        "i połączenie.",
-        f"nothing for {hours:.1f} h, when about {usual:.0f} comments usually arrive in that time. Check the "
-        "page and the connection.",
+    detail = phrase(
+        "nothing for %(hours)s h, when about %(usual)s comments usually arrive in that time. Check the page "
+        "and the connection.",
+        hours=f"{hours:.1f}",
+        usual=f"{usual:.0f}",
     )
     return Problem("silent", detail, quiet_from)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from czujka.detection.detectors.quarrel import Reply
+from czujka.words import Joined, Phrase
 
 
 @dataclass(slots=True)
@@ -50,7 +51,7 @@ class SignalIn:
     dedup_key: str
     score: float
     at: datetime
-    reason: str
+    reason: str | Phrase | Joined  # stored in English; a Phrase is also kept to be said in other languages
     evidence: list[int] = field(default_factory=list)
     topic: str | None = None
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from czujka.analysis.normalize import normalized_text
+from czujka.words import N_, Phrase, phrase
 
 # group: (pattern on normalised text, its words for a reason)
 STAKES: dict[str, tuple[re.Pattern[str], str]] = {
@@ -17,43 +18,46 @@ STAKES: dict[str, tuple[re.Pattern[str], str]] = {
             r"umarl\w*|smierc\w*|poisoning|poisoned|food poisoning|vomit\w*|injur\w*|burned|burnt|"
             r"allergic|choked|died|death)\b"
         ),
-        "harm to health",
+        N_(N_("harm to health")),
     ),
     "child": (
         re.compile(
             r"\b(dziecko|dziecka|dzieci\w*|dzieck\w*|coreczk\w*|cork\w*|corka|syn|synek|synka|synowi|"
             r"niemowl\w*|noworod\w*|child|children|kid|kids|baby|toddler|daughter|son)\b"
         ),
-        "a child",
+        N_(N_("a child")),
     ),
     "hospital": (
         re.compile(
             r"\b(szpital\w*|sor|pogotowi\w*|karetk\w*|ratownik\w*|lekarz\w*|hospital\w*|ambulance|"
             r"emergency room|a&e)\b"
         ),
-        "a hospital or a doctor",
+        N_(N_("a hospital or a doctor")),
     ),
-    "police": (re.compile(r"\b(policj\w*|prokurat\w*|zawiadomieni\w*|police|prosecutor)\b"), "the police"),
+    "police": (
+        re.compile(r"\b(policj\w*|prokurat\w*|zawiadomieni\w*|police|prosecutor)\b"),
+        N_("the police"),
+    ),
     "legal": (
         re.compile(
             r"\b(prawnik\w*|adwokat\w*|radc\w* prawn\w*|pozew|pozw\w*|sadu|sadzie|sadem|sadow\w*|kancelari\w*|"
             r"lawyer\w*|attorney|sue|suing|lawsuit|court)\b"
         ),
-        "a lawyer or a court",
+        N_(N_("a lawyer or a court")),
     ),
     "authority": (
         re.compile(
             r"\b(sanepid\w*|gis|uokik|rzecznik\w* (praw )?konsument\w*|inspekcj\w*|urzad ochrony|"
             r"consumer protection|health inspector\w*|trading standards)\b"
         ),
-        "an authority",
+        N_(N_("an authority")),
     ),
     "press": (
         re.compile(
             r"\b(media|mediow\w*|dziennikar\w*|reporter\w*|telewizj\w*|tvn\w*|polsat\w*|gazet\w*|"
             r"interwencj\w*|uwaga tvn|journalist\w*|press|newspaper\w*|tv station)\b"
         ),
-        "the press",
+        N_(N_("the press")),
     ),
 }
 
@@ -73,5 +77,6 @@ def grave(found: list[str]) -> bool:
     return len(have - {"child"}) >= 2
 
 
-def in_words(found: list[str]) -> str:
-    return ", ".join(STAKES[g][1] for g in found)
+def in_words(found: list[str]) -> list[Phrase]:
+    """The groups' names, said in the reader's language (a list reads as "a, b")."""
+    return [phrase(STAKES[g][1]) for g in found]

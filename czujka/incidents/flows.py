@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from czujka.detection.signals import SignalIn
 from czujka.incidents.models import OPEN_STATES, Incident, IncidentEvidence, Signal, Silence, TimelineEvent
 from czujka.vocabulary import kind_title
+from czujka.words import Joined, Phrase, dumped, phrase
 
 MAX_EVIDENCE_PER_SIGNAL = 200
 
@@ -33,11 +34,15 @@ def event(
     at: datetime,
     kind: str,
     actor: str,
-    message: str,
+    message: str | Phrase | Joined,
     data: dict | None = None,
 ) -> None:
+    """A timeline entry. A Phrase is kept to be said in the reader's language (`data["said"]`) and stored in
+    English as the message the API and the CLI show."""
+    if not isinstance(message, str):
+        data = {**(data or {}), "said": dumped(message)}
     session.add(
-        TimelineEvent(incident_id=incident.id, at=at, kind=kind, actor=actor, message=message, data=data)
+        TimelineEvent(incident_id=incident.id, at=at, kind=kind, actor=actor, message=str(message), data=data)
     )
 
 
@@ -72,7 +77,7 @@ def open_or_attach(session: Session, *, signal: SignalIn) -> Incident | None:
         severity=signal.severity,
         score=signal.score,
         at=signal.at,
-        reason=signal.reason,
+        reason=str(signal.reason),
         evidence=list(signal.evidence),
         muted_by=silence.id if silence else None,
     )
@@ -122,7 +127,9 @@ def open_or_attach(session: Session, *, signal: SignalIn) -> Incident | None:
                 at=signal.at,
                 kind="severity",
                 actor=f"detector:{signal.kind}",
-                message=f"severity {incident.severity} → {signal.severity}",
+                message=phrase(
+                    "severity %(before)s → %(after)s", before=incident.severity, after=signal.severity
+                ),
             )
             incident.severity = signal.severity
         incident.topic = incident.topic or signal.topic
@@ -155,16 +162,32 @@ def acknowledge(
             f"incident {incident_id} is {incident.state}; only a triggered incident can be acknowledged"
         )
     incident.state, incident.acknowledged_at, incident.acknowledged_by = "acknowledged", at, actor
-    event(session, incident, at=at, kind="acknowledged", actor=actor, message=reason or "acknowledged")
+    event(
+        session, incident, at=at, kind="acknowledged", actor=actor, message=reason or phrase("acknowledged")
+    )
     return incident
 
 
-def resolve(session: Session, *, incident_id: int, actor: str, at: datetime, reason: str = "") -> Incident:
+def resolve(
+    session: Session,
+    *,
+    incident_id: int,
+    actor: str,
+    at: datetime,
+    reason: str = "",
+    signed_off_by: str | None = None,
+) -> Incident:
+    """Resolve an incident; `signed_off_by` names who takes responsibility for closing it (and `reason` why)."""
     incident = _get(session, incident_id)
     if incident.state not in OPEN_STATES and incident.state != "silenced":
         raise FlowError(f"incident {incident_id} is {incident.state} already")
     incident.state, incident.resolved_at, incident.resolved_by = "resolved", at, actor
-    event(session, incident, at=at, kind="resolved", actor=actor, message=reason or "resolved")
+    if signed_off_by:
+        said = phrase("resolved, signed off by %(who)s: %(why)s", who=signed_off_by, why=reason or "—")
+        data = {"signed_off_by": signed_off_by, "why": reason}
+        event(session, incident, at=at, kind="resolved", actor=actor, message=said, data=data)
+    else:
+        event(session, incident, at=at, kind="resolved", actor=actor, message=reason or phrase("resolved"))
     return incident
 
 
@@ -194,7 +217,12 @@ def silence_incident(
     session.add(silence)
     incident.state = "silenced"
     event(
-        session, incident, at=at, kind="silenced", actor=actor, message=f"silenced for {hours:g} h: {reason}"
+        session,
+        incident,
+        at=at,
+        kind="silenced",
+        actor=actor,
+        message=phrase("silenced for %(hours)s h: %(reason)s", hours=f"{hours:g}", reason=reason),
     )
     session.flush()
     return silence
@@ -213,6 +241,8 @@ def auto_resolve(session: Session, *, now: datetime, quiet: timedelta) -> list[i
             at=now,
             kind="resolved",
             actor="czujka",
-            message=f"no new signal for {quiet.total_seconds() / 3600:g} h",
+            message=phrase(
+                "resolved by czujka: no new signal for %(hours)s h", hours=f"{quiet.total_seconds() / 3600:g}"
+            ),
         )
     return [i.id for i in stale]

@@ -59,7 +59,7 @@ def test(
         "action": (found[0].action if not found[0].dry_run else f"{found[0].action} (dry run)")
         if found
         else None,
-        "why": found[1] if found else None,
+        "why": str(found[1]) if found else None,
     }
     if as_json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 from czujka.analysis.normalize import fold, fold_variants, tokens
 from czujka.moderation.config import ModerationRuleConfig
 from czujka.oncall.windows import parse_windows
-from czujka.vocabulary import topic_name
+from czujka.vocabulary import TOPICS, topic_name
+from czujka.words import Joined, Phrase, joined, phrase
 
 LINK = re.compile(
     r"(https?://|www\.)\S+|\b[\w-]+\.(pl|com|net|org|eu|io|shop|info|biz|xyz|ru)\b(/\S*)?", re.I
@@ -61,35 +62,41 @@ def in_time(rule: ModerationRuleConfig, at: datetime, *, nobody_on_duty: bool, z
     return parse_windows(rule.when).contains(local.weekday(), local.hour * 60 + local.minute)
 
 
-def why(rule: ModerationRuleConfig, facts: Facts) -> str | None:
+def why(rule: ModerationRuleConfig, facts: Facts) -> Joined | None:
     """Why `rule`'s conditions match the comment (not its time), or None."""
-    reasons = []
+    reasons: list[Phrase] = []
     if rule.vulgar is not None:
         if facts.vulgar != rule.vulgar:
             return None
-        reasons.append("vulgar" if rule.vulgar else "not vulgar")
+        reasons.append(phrase("vulgar") if rule.vulgar else phrase("not vulgar"))
     if rule.harm_at_least is not None:
         if facts.harm < rule.harm_at_least:
             return None
-        reasons.append(f"harm {facts.harm:.2f} ≥ {rule.harm_at_least:g}")
+        reasons.append(
+            phrase("harm %(harm)s ≥ %(limit)s", harm=f"{facts.harm:.2f}", limit=f"{rule.harm_at_least:g}")
+        )
     if rule.keywords:
         hit = keyword_hit(rule.keywords, facts.text)
         if hit is None:
             return None
-        reasons.append(f"keyword {hit!r}")
+        reasons.append(phrase("keyword %(word)s", word=repr(hit)))
     if rule.topics:
         if facts.topic not in rule.topics:
             return None
-        reasons.append(f"topic {facts.topic}")
+        reasons.append(
+            phrase("topic %(topic)s", topic=phrase(TOPICS.get(facts.topic or "", facts.topic or "—")))
+        )
     if rule.coordinated is not None:
         if facts.coordinated != rule.coordinated:
             return None
-        reasons.append("part of a coordinated burst" if rule.coordinated else "not coordinated")
+        reasons.append(
+            phrase("part of a coordinated burst") if rule.coordinated else phrase("not coordinated")
+        )
     if rule.links is not None:
         if bool(LINK.search(facts.text)) != rule.links:
             return None
-        reasons.append("has a link" if rule.links else "no link")
-    return ", ".join(reasons)
+        reasons.append(phrase("has a link") if rule.links else phrase("no link"))
+    return joined(reasons, ", ")
 
 
 def first_match(

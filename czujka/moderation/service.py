@@ -32,6 +32,7 @@ from czujka.sources.graph import GraphClient, GraphError, RateLimited, TokenExpi
 from czujka.storage.base import utcnow
 from czujka.storage.dialect import insert_ignoring_duplicates, skip_locked
 from czujka.storage.engine import session_scope
+from czujka.words import N_, Joined, phrase
 
 RETRY_CODES = {1, 2, 4, 17, 32, 613}
 MAX_ATTEMPTS = 8
@@ -45,6 +46,36 @@ class ModerationRefused(Exception):
     def __init__(self, status: int, message: str):
         self.status = status
         super().__init__(message)
+
+
+# The timeline's words for what moderation did (keyed by verb).
+DRY_RUN = {
+    "hide": N_("a rule would hide comment %(comment)s (a dry run): %(reason)s"),
+    "delete": N_("a rule would delete comment %(comment)s (a dry run): %(reason)s"),
+    "unhide": N_("a rule would unhide comment %(comment)s (a dry run): %(reason)s"),
+    "flag": N_("a rule would flag comment %(comment)s (a dry run): %(reason)s"),
+    "keep": N_("a rule would keep comment %(comment)s hidden (a dry run): %(reason)s"),
+}
+QUEUED = {
+    "hide": N_("comment %(comment)s is being hidden: %(reason)s"),
+    "delete": N_("comment %(comment)s is being deleted: %(reason)s"),
+    "unhide": N_("comment %(comment)s is being unhidden: %(reason)s"),
+    "flag": N_("comment %(comment)s flagged: %(reason)s"),
+    "keep": N_("comment %(comment)s kept hidden: %(reason)s"),
+}
+ANSWERED = {
+    "hide": N_("hiding comment %(comment)s: %(state)s (%(answer)s)"),
+    "delete": N_("deleting comment %(comment)s: %(state)s (%(answer)s)"),
+    "unhide": N_("unhiding comment %(comment)s: %(state)s (%(answer)s)"),
+    "flag": N_("flagging comment %(comment)s: %(state)s (%(answer)s)"),
+    "keep": N_("keeping comment %(comment)s hidden: %(state)s (%(answer)s)"),
+}
+ACTION_STATES = {
+    "done": N_("done"),
+    "gone": N_("the comment is gone already"),
+    "failed": N_("failed"),
+    "pending": N_("will be tried again"),
+}
 
 
 def nobody_on_duty(settings: Settings, at: datetime) -> bool:
@@ -141,8 +172,13 @@ def _runaway(session: Session, *, rule_id: str, limit: int, facts: Facts, now: d
             key,
             0.9,
             now,
-            f"moderation rule {rule_id} acted {acted} times within an hour of comments (max_per_hour {limit}); "
-            "it stops until this incident is resolved",
+            phrase(
+                "moderation rule %(rule)s acted %(acted)s times within an hour of comments (max_per_hour "
+                "%(limit)s); it stops until this incident is resolved",
+                rule=rule_id,
+                acted=acted,
+                limit=limit,
+            ),
         ),
     )
     return True
@@ -156,7 +192,7 @@ def queue(
     platform_id: str | None,
     verb: str,
     source: str,
-    reason: str,
+    reason: str | Joined,
     key: str,
     comment_at: datetime,
     now: datetime,
@@ -175,7 +211,7 @@ def queue(
         "platform_id": platform_id,
         "verb": verb,
         "source": source[:100],
-        "reason": reason,
+        "reason": str(reason),
         "dry_run": dry_run,
         "comment_at": comment_at,
         "incident_id": incident_id,
@@ -191,18 +227,14 @@ def queue(
     action = session.scalar(select(ModerationAction).where(ModerationAction.dedup_key == key[:200]))
     if incident_id is not None and action is not None:
         incident = session.get(Incident, incident_id)
-        what = (
-            "would " + verb
-            if dry_run
-            else {"flag": "flagged", "keep": "kept hidden"}.get(verb, "queued " + verb)
-        )
+        what = phrase(DRY_RUN[verb] if dry_run else QUEUED[verb], comment=comment_id, reason=reason)
         event(
             session,
             incident,
             at=now,
             kind="moderation",
             actor=source,
-            message=f"comment {comment_id} {what}: {reason}",
+            message=what,
             data={"action": action.id, "verb": verb},
         )
     return action
@@ -325,7 +357,12 @@ def record(sessions: sessionmaker[Session], *, item: Claimed, answer: Answer, se
                 at=now,
                 kind="moderation" if action.state in ("done", "gone") else "moderation_failed",
                 actor=action.source,
-                message=f"{action.verb} comment {action.comment_id}: {action.state} ({answer.answer[:200]})",
+                message=phrase(
+                    ANSWERED[action.verb],
+                    comment=action.comment_id,
+                    state=phrase(ACTION_STATES.get(action.state, action.state)),
+                    answer=answer.answer[:200],
+                ),
                 data={"action": action.id, "verb": action.verb, "state": action.state},
             )
         return action.state
@@ -356,8 +393,12 @@ def _blocked(session: Session, action: ModerationAction, answer: Answer, now: da
             f"{action.profile_id}:moderation_blocked",
             0.9,
             now,
-            f"czujka cannot {action.verb} comments on {action.profile_id}: {answer.answer[:300]} — grant the "
-            "page's moderation permission (pages_manage_engagement / instagram_manage_comments) or renew the token",
+            phrase(
+                "czujka cannot moderate comments on %(profile)s: %(answer)s — grant the page's moderation "
+                "permission (pages_manage_engagement / instagram_manage_comments) or renew the token",
+                profile=action.profile_id,
+                answer=answer.answer[:300],
+            ),
             [action.comment_id],
         ),
     )

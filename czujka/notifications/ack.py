@@ -17,6 +17,13 @@ from czujka.incidents import flows
 from czujka.incidents.models import Incident
 from czujka.notifications.models import AckLink
 from czujka.storage.secrets import hash_token
+from czujka.words import N_
+
+ALREADY = {
+    "acknowledged": N_("the incident is already acknowledged"),
+    "resolved": N_("the incident is already resolved"),
+    "silenced": N_("the incident is already silenced"),
+}
 
 
 class AckLinkError(ValueError):
@@ -46,11 +53,11 @@ class LinkView:
 def look_up(session: Session, *, token: str, now: datetime) -> LinkView:
     link = session.scalar(select(AckLink).where(AckLink.token_hash == hash_token(token)))
     if link is None:
-        raise AckLinkError("this acknowledge link is not valid")
+        raise AckLinkError(N_("this acknowledge link is not valid"))
     if link.used_at is not None:
-        raise AckLinkError("this acknowledge link was already used")
+        raise AckLinkError(N_("this acknowledge link was already used"))
     if link.expires_at <= now:
-        raise AckLinkError("this acknowledge link has expired")
+        raise AckLinkError(N_("this acknowledge link has expired"))
     return LinkView(link, session.get(Incident, link.incident_id))
 
 
@@ -64,9 +71,9 @@ def use_link(session: Session, *, token: str, now: datetime) -> Incident:
         .update({AckLink.used_at: now}, synchronize_session=False)
     )
     if spent != 1:
-        raise AckLinkError("this acknowledge link was already used")
+        raise AckLinkError(N_("this acknowledge link was already used"))
     if view.incident.state != "triggered":
-        raise AckLinkError(f"the incident is already {view.incident.state}")
+        raise AckLinkError(ALREADY.get(view.incident.state, ALREADY["resolved"]))
     return flows.acknowledge(
         session,
         incident_id=view.incident.id,

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from czujka.words import N_
+
 WEBPUSH = "webpush"  # the channel a person lists in czujka.toml to get pages in their browsers
 _file_lock = threading.Lock()
 _notifiers = threading.local()
@@ -183,6 +185,25 @@ _KINDS = {
         "revolt",
         "wxteams",
     },
+}
+
+
+# Each kind as a person names it ("sent by text message").
+KIND_NAMES = {
+    "email": N_("e-mail"),
+    "sms": N_("text message"),
+    "push": N_("phone notification"),
+    "chat": N_("chat"),
+    "other": N_("another channel"),
+}
+
+# How a page went, as in "sent to Anna by text message".
+KIND_BY = {
+    "email": N_("by e-mail"),
+    "sms": N_("by text message"),
+    "push": N_("by phone notification"),
+    "chat": N_("by chat"),
+    "other": N_("by another channel"),
 }
 
 

@@ -6,52 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from czujka.vocabulary import kind_name, topic_name
+from babel.dates import format_datetime
 
-WORDS = {
-    "pl": {
-        "severity": "waga",
-        "of": "z",
-        "profile": "Profil",
-        "since": "od",
-        "comments": "Najgorsze komentarze",
-        "experts": "Eksperci do tematu",
-        "ack": "Potwierdź jednym dotknięciem",
-        "open": "Incydent",
-        "step": "Eskalacja: krok",
-        "topic": "temat",
-        "none": "brak",
-        "playbook": "Co robić",
-        "approve": "Odpowiedź czeka na Twoją akceptację",
-        "wrote": "napisał(a)",
-        "flags": "Uwagi kontroli odpowiedzi",
-        "decide": "Wyślij, popraw albo odrzuć",
-        "review": "Ukryte komentarze czekają na przegląd",
-        "waiting": "czeka na decyzję: zostawić ukryte, przywrócić czy usunąć",
-        "review_link": "Przejrzyj",
-    },
-    "en": {
-        "severity": "severity",
-        "of": "of",
-        "profile": "Profile",
-        "since": "since",
-        "comments": "Worst comments",
-        "experts": "Experts for the topic",
-        "ack": "Acknowledge with one tap",
-        "open": "Incident",
-        "step": "Escalation: step",
-        "topic": "topic",
-        "none": "none",
-        "playbook": "What to do",
-        "approve": "A reply waits for your approval",
-        "wrote": "wrote",
-        "flags": "The reply check says",
-        "decide": "Send, edit or reject",
-        "review": "Hidden comments wait for review",
-        "waiting": "wait for a decision: keep hidden, unhide or delete",
-        "review_link": "Review them",
-    },
-}
+from czujka.vocabulary import kind_name, topic_name
+from czujka.words import gettext as _
+from czujka.words import ngettext
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +28,7 @@ class Expert:
 
 
 def _topic(topic: str | None, language: str) -> str:
-    return topic_name(topic, language) or WORDS.get(language, WORDS["en"])["none"]
+    return topic_name(topic, language) or _("none", language)
 
 
 def render_page(
@@ -90,28 +49,40 @@ def render_page(
     playbook: str | None = None,
 ) -> tuple[str, str]:
     """(title, plain-text body) short enough for an SMS gateway's first screen and a lock screen."""
-    w = WORDS.get(language, WORDS["en"])
-    local = opened_at.astimezone(ZoneInfo(timezone))
-    title = f"[czujka] {w['severity']} {severity}/3 · {profile_name}: {kind_name(kind, language)}"
+    local = format_datetime(
+        opened_at, "EEE dd.MM HH:mm", tzinfo=ZoneInfo(timezone), locale=language if language else "en"
+    )
+    title = "[czujka] " + _(
+        "severity %(severity)s/3 · %(profile)s: %(kind)s",
+        language,
+        severity=severity,
+        profile=profile_name,
+        kind=kind_name(kind, language),
+    )
     lines = [
-        f"{w['profile']}: {profile_name} · {w['since']} {local:%Y-%m-%d %H:%M} · "
-        f"{w['topic']}: {_topic(topic, language)}",
-        f"{w['ack']}: {ack_url}",
-        f"{w['open']} #{incident_id}: {url}",
+        _(
+            "Profile: %(profile)s · since %(opened)s · topic: %(topic)s",
+            language,
+            profile=profile_name,
+            opened=local,
+            topic=_topic(topic, language),
+        ),
+        _("Acknowledge with one tap: %(url)s", language, url=ack_url),
+        _("Incident #%(id)s: %(url)s", language, id=incident_id, url=url),
     ]
     if playbook:
-        lines.append(f"{w['playbook']} ({playbook}): {url}#playbook")
+        lines.append(
+            _("What to do (%(playbook)s): %(url)s", language, playbook=playbook, url=f"{url}#playbook")
+        )
     if quotes:
-        lines.append(f"{w['comments']}:")
+        lines.append(_("Worst comments:", language))
         lines += [f"  {q.author}: {_short(q.text)}" for q in quotes]
     if experts:
-        lines.append(f"{w['experts']}:")
+        lines.append(_("Experts for the topic:", language))
         for e in experts:
-            contact = " · ".join(x for x in (e.phone, e.email) if x)
-            lines.append(
-                f"  {e.name} ({', '.join(topic_name(t, language) or t for t in e.topics)}) {contact}".rstrip()
-            )
-    lines.append(f"{w['step']} {step + 1}")
+            topics = ", ".join(topic_name(t, language) or t for t in e.topics)
+            lines.append(" · ".join(x for x in (f"  {e.name}", topics, e.phone, e.email) if x))
+    lines.append(_("Escalation: step %(step)s", language, step=step + 1))
     return title, "\n".join(lines)
 
 
@@ -119,22 +90,33 @@ def render_approval(
     *, language: str, profile_name: str, author: str, text: str, reasons: list[str], url: str
 ) -> tuple[str, str]:
     """A lead's page: who wants to post what where, what the check said, and the one link to decide."""
-    w = WORDS.get(language, WORDS["en"])
-    title = f"[czujka] {w['approve']} · {profile_name}"
-    lines = [f"{author} {w['wrote']}: {_short(text, 300)}"]
+    title = "[czujka] " + _("A reply waits for your approval · %(profile)s", language, profile=profile_name)
+    lines = [_("%(author)s wrote: %(text)s", language, author=author, text=_short(text, 300))]
     if reasons:
-        lines.append(f"{w['flags']}:")
+        lines.append(_("The reply check says:", language))
         lines += [f"  - {_short(r, 160)}" for r in reasons]
-    lines.append(f"{w['decide']}: {url}")
+    lines.append(_("Send, edit or reject: %(url)s", language, url=url))
     return title, "\n".join(lines)
 
 
 def render_review(*, language: str, profile_name: str, count: int, url: str) -> tuple[str, str]:
     """The weekly digest of the review queue."""
-    w = WORDS.get(language, WORDS["en"])
     return (
-        f"[czujka] {w['review']} · {profile_name}: {count}",
-        f"{count} {w['waiting']}.\n{w['review_link']}: {url}",
+        "[czujka] "
+        + _(
+            "Hidden comments wait for review · %(profile)s: %(count)s",
+            language,
+            profile=profile_name,
+            count=count,
+        ),
+        ngettext(
+            "%(num)d hidden comment waits for a decision: keep hidden, unhide or delete.",
+            "%(num)d hidden comments wait for a decision: keep hidden, unhide or delete.",
+            count,
+            language,
+        )
+        + "\n"
+        + _("Review them: %(url)s", language, url=url),
     )
 
 

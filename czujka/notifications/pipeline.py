@@ -22,7 +22,7 @@ from czujka.config import PersonConfig, Settings
 from czujka.incidents.flows import event
 from czujka.incidents.models import Incident, IncidentEvidence
 from czujka.notifications.ack import create_link
-from czujka.notifications.channels import Delivery, Page, send
+from czujka.notifications.channels import KIND_BY, Delivery, Page, kind_of, send
 from czujka.notifications.message import Expert, Quote, render_approval, render_page, render_review
 from czujka.notifications.models import Notification
 from czujka.playbooks.catalog import choose
@@ -30,6 +30,7 @@ from czujka.playbooks.models import Reply
 from czujka.playbooks.reply_check import MESSAGES, message
 from czujka.storage.dialect import skip_locked
 from czujka.storage.engine import session_scope
+from czujka.words import phrase
 
 log = structlog.get_logger("czujka.notifications")
 LEASE = timedelta(minutes=2)
@@ -253,9 +254,11 @@ def _record(session: Session, *, settings: Settings, item: Prepared, result: Del
         return "lost"  # the lease ran out and another worker owns this page now
     attempts = item.attempts
     incident = session.get(Incident, n.incident_id) if n.incident_id is not None else None
-    where = f"{n.person_id} via {n.channel} (step {n.step + 1}, {n.via})"
+    person = settings.person(n.person_id)
+    name, by = (person.name if person else n.person_id), phrase(KIND_BY[kind_of(n.channel)])
+    where = phrase("%(name)s %(by)s (step %(step)s)", name=name, by=by, step=n.step + 1)
     if n.purpose == "approval":
-        where = f"{n.person_id} via {n.channel} to approve reply {n.reply_id}"
+        where = phrase("%(name)s %(by)s, to approve a reply", name=name, by=by)
     if result.ok:
         n.status, n.sent_at, n.claim, n.last_error = "sent", now, None, None
         if incident is not None:  # a review digest belongs to no incident
@@ -265,7 +268,7 @@ def _record(session: Session, *, settings: Settings, item: Prepared, result: Del
                 at=now,
                 kind="page",
                 actor="czujka",
-                message=f"paged {where}",
+                message=phrase("paged %(where)s", where=where),
                 data={"notification": n.id, "channel": n.channel, "attempts": attempts},
             )
         return "sent"
@@ -282,7 +285,12 @@ def _record(session: Session, *, settings: Settings, item: Prepared, result: Del
             at=now,
             kind="page_failed",
             actor="czujka",
-            message=f"could not page {where} after {attempts} tries: {result.error}",
+            message=phrase(
+                "could not page %(where)s after %(attempts)s tries: %(error)s",
+                where=where,
+                attempts=attempts,
+                error=result.error,
+            ),
             data={"notification": n.id, "channel": n.channel},
         )
     # The person's next channel goes out now instead of after its delay.

@@ -219,6 +219,7 @@ class StepConfig(_Strict):
 
 class PolicyConfig(_Strict):
     id: str = Field(pattern=ID)
+    name: str | None = None  # what people read on the timeline ("Weekend duty"); the id if unset
     repeat: int = Field(0, ge=0, le=10)
     repage_on_severity: bool = True
     steps: list[StepConfig] = Field(min_length=1)

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 from czujka.config import Settings
 from czujka.oncall.config import PersonConfig, PolicyConfig, channel_label
 from czujka.oncall.schedule import who_is_on_duty
+from czujka.vocabulary import TOPICS
+from czujka.words import Joined, Phrase, joined, phrase
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,28 +95,70 @@ def recipients(
 ) -> tuple[list[Recipient], list[str]]:
     """The people a step reaches (each once, in order) and notes on targets that reached nobody."""
     out: dict[str, Recipient] = {}
-    notes: list[str] = []
+    notes: list[Phrase] = []
     for target in targets:
         kind, _, ref = target.partition(":")
         if target == "experts":
             people = experts_for(settings, topic, at)
             if not people:
-                notes.append(f"no expert for topic {topic or '(none)'} can be reached now")
+                notes.append(phrase("no expert for %(topic)s can be reached now", topic=_topic(topic)))
         elif kind == "schedule":
             schedule = settings.schedule(ref)
             duty = who_is_on_duty(schedule, at) if schedule else None
             people = [p for pid in (duty.people if duty else ()) if (p := settings.person(pid))]
             if not people:
-                notes.append(f"nobody is on duty in schedule {ref} now (a coverage gap)")
+                notes.append(
+                    phrase(
+                        "nobody is on duty in %(schedule)s now (a gap in the rota)",
+                        schedule=schedule_name(settings, ref),
+                    )
+                )
         elif kind == "person":
             people = [p] if (p := settings.person(ref)) else []
         else:
             people = [p for p in settings.people if ref in p.roles]
             if not people:
-                notes.append(f"nobody has the role {ref}")
+                notes.append(phrase("nobody has the role %(role)s", role=ref))
         for person in people:
             out.setdefault(person.id, Recipient(person, target))
     return list(out.values()), notes
+
+
+def schedule_name(settings: Settings, schedule_id: str) -> str:
+    schedule = settings.schedule(schedule_id)
+    return (schedule.name if schedule else None) or schedule_id
+
+
+def policy_name(policy: PolicyConfig | None, fallback: str | None = None) -> str:
+    if policy is None:
+        return fallback or "—"
+    return policy.name or policy.id
+
+
+def _topic(topic: str | None) -> Phrase:
+    return phrase(TOPICS[topic]) if topic in TOPICS else phrase("the topic %(topic)s", topic=topic or "—")
+
+
+def via_words(settings: Settings, via: str) -> Phrase:
+    """How a step reached someone, as a person says it: "on duty (Weekend)", "as ceo", "by name"."""
+    kind, _, ref = via.partition(":")
+    if via == "experts":
+        return phrase("as an expert")
+    if kind == "schedule":
+        return phrase("on duty: %(schedule)s", schedule=schedule_name(settings, ref))
+    if kind == "person":
+        return phrase("by name")
+    return phrase("as %(role)s", role=ref)
+
+
+def reached(settings: Settings, people: list[Recipient]) -> Phrase | Joined:
+    """ "Anna Nowak (on duty: Weekend), Jan Kowalski (as ceo)", or "nobody"."""
+    if not people:
+        return phrase("nobody")
+    return joined(
+        [phrase("%(name)s (%(via)s)", name=r.person.name, via=via_words(settings, r.via)) for r in people],
+        ", ",
+    )
 
 
 def urgency(settings: Settings, severity: int) -> str:

@@ -27,6 +27,8 @@ from czujka.oncall.escalation import (
     EscalationState,
     experts_for,
     next_action,
+    policy_name,
+    reached,
     recipients,
     route_policy,
     urgency,
@@ -34,6 +36,8 @@ from czujka.oncall.escalation import (
 from czujka.oncall.models import Escalation, LoopHeartbeat
 from czujka.storage.dialect import insert_ignoring_duplicates, skip_locked
 from czujka.storage.engine import session_scope
+from czujka.vocabulary import STATES
+from czujka.words import Joined, Phrase, joined, phrase
 
 log = structlog.get_logger("czujka.oncall")
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
@@ -43,7 +47,7 @@ def _told(
     session: Session,
     incident: Incident,
     now: datetime,
-    message: str,
+    message: str | Phrase | Joined,
     *,
     kind: str = "escalation",
     **data: object,
@@ -67,11 +71,18 @@ def open_escalations(session: Session, *, settings: Settings, now: datetime) -> 
         policy = route_policy(
             settings, profile=incident.profile_id, kind=incident.kind, severity=incident.severity
         )
-        status, message = "active", f"escalation policy {policy.id if policy else '-'} started"
+        status, message = (
+            "active",
+            phrase("the chain of command %(policy)s started", policy=policy_name(policy)),
+        )
         if policy is None:
-            status, message = "unrouted", "not paged: no route and no 'default' escalation policy match it"
+            status = "unrouted"
+            message = phrase(
+                "nobody was paged: no route and no 'default' chain of command match this incident"
+            )
         elif incident.last_signal_at < oldest:
-            status, message = "not_paged", "not paged: its signals are too old (a replay or an import)"
+            status = "not_paged"
+            message = phrase("nobody was paged: its signals are too old (a replay or an import)")
         row = {
             "incident_id": incident.id,
             "policy_id": policy.id if policy else None,
@@ -87,10 +98,14 @@ def open_escalations(session: Session, *, settings: Settings, now: datetime) -> 
         if insert_ignoring_duplicates(session, Escalation, [row], "incident_id"):
             _told(session, incident, now, message)
             started += status == "active"
-    return started + _wake_old(session, now=now, oldest=oldest) + _repage(session, settings=settings, now=now)
+    return (
+        started
+        + _wake_old(session, settings=settings, now=now, oldest=oldest)
+        + _repage(session, settings=settings, now=now)
+    )
 
 
-def _wake_old(session: Session, *, now: datetime, oldest: datetime) -> int:
+def _wake_old(session: Session, *, settings: Settings, now: datetime, oldest: datetime) -> int:
     """An incident left unpaged because its signals were old pages after all when a fresh signal arrives
     (a crisis that began while czujka was down and is still going on)."""
     woken = session.execute(
@@ -106,7 +121,10 @@ def _wake_old(session: Session, *, now: datetime, oldest: datetime) -> int:
                 session,
                 incident,
                 now,
-                f"a fresh signal arrived: escalation policy {escalation.policy_id} started",
+                phrase(
+                    "a fresh signal arrived: the chain of command %(policy)s started",
+                    policy=policy_name(settings.policy(escalation.policy_id or ""), escalation.policy_id),
+                ),
             )
     return len(woken)
 
@@ -137,7 +155,10 @@ def _repage(session: Session, *, settings: Settings, now: datetime) -> int:
                 session,
                 incident,
                 now,
-                f"severity rose to {incident.severity} after acknowledgement: paging again",
+                phrase(
+                    "severity rose to %(severity)s after it was acknowledged: paging again",
+                    severity=incident.severity,
+                ),
                 kind="repaged",
             )
             repaged += 1
@@ -188,12 +209,12 @@ def advance(session: Session, *, settings: Settings, incident_id: int, now: date
     queued = 0
     if incident.state != "triggered" or policy is None:
         why = (
-            f"escalation policy {escalation.policy_id} is no longer in czujka.toml"
+            phrase("the chain of command %(policy)s is no longer in czujka.toml", policy=escalation.policy_id)
             if policy is None
-            else f"the incident is {incident.state}"
+            else phrase("the incident is %(state)s", state=phrase(STATES.get(incident.state, incident.state)))
         )
         values.update(status="stopped", next_step_at=None)
-        _told(session, incident, now, f"escalation stopped: {why}")
+        _told(session, incident, now, phrase("paging stopped: %(why)s", why=why))
     else:
         step = min(escalation.step, len(policy.steps) - 1)
         state = EscalationState(step=step, round=escalation.round, due_at=escalation.next_step_at)
@@ -231,7 +252,7 @@ def _queue_pages(
         page_key = f"{incident.id}:s{incident.severity}:r{action.round}:{action.step}:{r.person.id}"
         rule = r.person.rule(level)
         if not rule:
-            notes.append(f"{r.person.id} has no channels in czujka.toml")
+            notes.append(phrase("%(name)s has no channels in czujka.toml", name=r.person.name))
         for number, url, delay in rule:
             rows.append(
                 {
@@ -254,14 +275,25 @@ def _queue_pages(
                 }
             )
     queued = insert_ignoring_duplicates(session, Notification, rows, "dedup_key")
-    names = ", ".join(f"{r.person.id} ({r.via})" for r in people) or "nobody"
-    round_note = f", round {action.round + 1}" if action.round else ""
-    notes_data = {"notes": notes} if notes else {}
+    who = reached(settings, people)
+    said: Phrase | Joined = (
+        phrase(
+            "step %(step)s, round %(round)s: paging %(people)s",
+            step=action.step + 1,
+            round=action.round + 1,
+            people=who,
+        )
+        if action.round
+        else phrase("step %(step)s: paging %(people)s", step=action.step + 1, people=who)
+    )
+    if notes:
+        said = joined([said, *notes])
+    notes_data = {"notes": [str(n) for n in notes]} if notes else {}
     _told(
         session,
         incident,
         now,
-        f"step {action.step + 1}{round_note}: paging {names}",
+        said,
         step=action.step,
         round=action.round,
         **notes_data,

@@ -6,48 +6,33 @@ import re
 from dataclasses import dataclass
 
 from czujka.sources.graph import GraphError, RateLimited, TokenExpired
+from czujka.words import N_, gettext
 
-# code: (Polish, English)
-WORDS: dict[str, tuple[str, str]] = {
-    "token": (
-        "Token dostępu do strony wygasł albo został odebrany. Administrator musi połączyć stronę ponownie; "
-        "do tego czasu odpowiedz w aplikacji Meta.",
+# code: what went wrong, and what to do (a catalog message)
+WORDS: dict[str, str] = {
+    "token": N_(
         "The page's access token has expired or was revoked. An admin must connect the page again; until "
-        "then, reply in Meta's app.",
+        "then, reply in Meta's app."
     ),
-    "permission": (
-        "czujka nie ma uprawnienia do odpowiadania na tej stronie (pages_manage_engagement albo "
-        "instagram_manage_comments). Poproś administratora strony o nadanie go; teraz odpowiedz w aplikacji Meta.",
+    "permission": N_(
         "czujka lacks the permission to reply on this page (pages_manage_engagement or "
-        "instagram_manage_comments). Ask the page's admin to grant it; for now, reply in Meta's app.",
+        "instagram_manage_comments). Ask the page's admin to grant it; for now, reply in Meta's app."
     ),
-    "deleted": (
-        "Tego komentarza już nie ma (autor go usunął albo został ukryty). Nie ma na co odpowiedzieć.",
+    "deleted": N_(
         "This comment no longer exists (its author deleted it, or it was hidden). There is nothing to "
-        "reply to.",
+        "reply to."
     ),
-    "rate_limited": (
-        "Meta chwilowo ogranicza liczbę odpowiedzi z tej strony. Odczekaj {minutes} min i wyślij ponownie.",
-        "Meta is limiting how many replies this page may post right now. Wait {minutes} min and send again.",
+    "rate_limited": N_(
+        "Meta is limiting how many replies this page may post right now. Wait %(minutes)s min and send again."
     ),
-    "blocked": (
-        "Meta czasowo zablokowała publikowanie z tej strony (ochrona przed spamem). Odpowiedz później albo "
-        "w aplikacji Meta.",
-        "Meta has temporarily blocked the page from posting (spam protection). Reply later or in Meta's app.",
+    "blocked": N_(
+        "Meta has temporarily blocked the page from posting (spam protection). Reply later or in Meta's app."
     ),
-    "already_private": (
-        "Na ten komentarz wysłano już odpowiedź prywatną: Meta pozwala tylko na jedną.",
-        "This comment already got a private reply: Meta allows only one.",
-    ),
-    "refused": ("Meta odrzuciła odpowiedź: {detail}", "Meta refused the reply: {detail}"),
-    "network": (
-        "Nie udało się połączyć z Meta; odpowiedź nie została wysłana. Spróbuj ponownie za chwilę.",
-        "Meta could not be reached; the reply was not sent. Try again in a moment.",
-    ),
-    "lost_answer": (
-        "Meta nie odpowiedziała na czas: odpowiedź mogła się opublikować. Sprawdź wątek, zanim wyślesz ją "
-        "ponownie.",
-        "Meta's answer was lost: the reply may have been posted. Check the thread before sending it again.",
+    "already_private": N_("This comment already got a private reply: Meta allows only one."),
+    "refused": N_("Meta refused the reply: %(detail)s"),
+    "network": N_("Meta could not be reached; the reply was not sent. Try again in a moment."),
+    "lost_answer": N_(
+        "Meta's answer was lost: the reply may have been posted. Check the thread before sending it again."
     ),
 }
 
@@ -59,8 +44,7 @@ class Explained:
     minutes: int = 0
 
     def message(self, language: str) -> str:
-        pl, en = WORDS[self.code]
-        return (pl if language == "pl" else en).format(minutes=self.minutes or 15, detail=self.detail)
+        return gettext(WORDS[self.code], language, minutes=self.minutes or 15, detail=self.detail)
 
     def as_row(self) -> dict[str, str]:
         return {"error_code": self.code, "error": self.message("en")}

@@ -30,6 +30,7 @@ from czujka.playbooks.reply_check import CheckResult, ReplyChecker
 from czujka.sources.graph import GraphClient, GraphError
 from czujka.storage.base import utcnow
 from czujka.storage.engine import session_scope
+from czujka.words import N_, phrase
 
 MAX_TEXT = 8000  # Meta's comment limit
 SOURCE = "czujka-reply"
@@ -56,6 +57,16 @@ class Outcome:
     reply: Reply
     check: CheckResult | None
     replayed: bool = False
+
+
+# The timeline's words for a lead's decision: (approved, with a note).
+DECIDED = {
+    (True, False): N_("reply %(reply)s approved"),
+    (True, True): N_("reply %(reply)s approved: %(note)s"),
+    (False, False): N_("reply %(reply)s rejected"),
+    (False, True): N_("reply %(reply)s rejected: %(note)s"),
+}
+OUTCOMES = {"failed": N_("not sent"), "unknown": N_("no confirmation from Meta")}
 
 
 def thread_root(session: Session, comment: Comment) -> Comment:
@@ -210,8 +221,12 @@ def _ask_leads(
             at=now,
             kind="reply_waiting",
             actor=reply.author,
-            message=f"reply to comment {reply.comment_id} waits for approval ({', '.join(names) or 'nobody'}): "
-            f"{reply.text[:200]}",
+            message=phrase(
+                "a reply to comment %(comment)s waits for approval by %(leads)s: %(text)s",
+                comment=reply.comment_id,
+                leads=", ".join(names) if names else phrase("nobody"),
+                text=reply.text[:200],
+            ),
             data={"reply": reply.id, "check": reply.check_reasons},
         )
 
@@ -256,7 +271,7 @@ def decide(
                 at=now,
                 kind=f"reply_{verdict}",
                 actor=actor,
-                message=f"reply {reply.id} {verdict}" + (f": {note}" if note else ""),
+                message=phrase(DECIDED[approve, bool(note)], reply=reply.id, note=note),
                 data={"reply": reply.id},
             )
     if not approve:
@@ -322,12 +337,21 @@ def _record(
                 reply.reply_comment_id = _store_as_comment(session, reply, post_platform_id, profile, now)
         incident = session.get(Incident, reply.incident_id) if reply.incident_id else None
         if incident is not None:
-            where = "privately" if reply.private else "publicly"
-            message = (
-                f"replied {where} to comment {reply.comment_id}: {reply.text[:300]}"
-                if reply.state == "sent"
-                else f"reply to comment {reply.comment_id} {reply.state}: {reply.error}"
-            )
+            if reply.state == "sent":
+                message = phrase(
+                    N_("replied privately to comment %(comment)s: %(text)s")
+                    if reply.private
+                    else N_("replied publicly to comment %(comment)s: %(text)s"),
+                    comment=reply.comment_id,
+                    text=reply.text[:300],
+                )
+            else:
+                message = phrase(
+                    "the reply to comment %(comment)s: %(state)s: %(error)s",
+                    comment=reply.comment_id,
+                    state=phrase(OUTCOMES.get(reply.state, reply.state)),
+                    error=reply.error or "",
+                )
             event(
                 session,
                 incident,

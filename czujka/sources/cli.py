@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from czujka.cli_common import ConfigOption, JsonOption, console, errors, fail, runtime_or_exit
+from czujka.words import gettext
 
 connect_app = typer.Typer(help="Connect a Facebook Page and its Instagram account.", no_args_is_help=True)
 profiles_app = typer.Typer(
@@ -114,7 +115,7 @@ def _report(result: Any, outcomes: list[Any], language: str) -> None:
         if not outcome.error:
             console.print(f"{outcome.profile_id}: backfilled {outcome.stored} comment(s)", markup=False)
     for name in result.missing_permissions:
-        errors.print(f"missing permission {name}: {PERMISSIONS[name].cost.name(language)}", markup=False)
+        errors.print(f"missing permission {name}: {gettext(PERMISSIONS[name].cost, language)}", markup=False)
     for note in result.notes:
         errors.print(f"note: {note}", markup=False)
 

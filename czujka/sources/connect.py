@@ -18,7 +18,7 @@ import httpx
 
 from czujka.config import Settings
 from czujka.sources.graph import GraphClient, GraphError
-from czujka.vocabulary import Term
+from czujka.words import N_
 
 PAGE_FIELDS = "feed"
 INSTAGRAM_FIELDS = ("comments", "live_comments")
@@ -29,59 +29,37 @@ class Permission:
     """One permission czujka asks for: which platforms need it, and what its absence costs."""
 
     platforms: frozenset[str]
-    cost: Term
+    cost: str  # a catalog message
 
 
 PERMISSIONS: dict[str, Permission] = {
     "pages_show_list": Permission(
         frozenset({"facebook", "instagram"}),
-        Term(
-            "czujka nie zobaczy listy Twoich stron, więc nie podłączy żadnej",
-            "czujka cannot list your Pages, so it can connect none",
-        ),
+        N_("czujka cannot list your Pages, so it can connect none"),
     ),
     "pages_read_engagement": Permission(
         frozenset({"facebook", "instagram"}),
-        Term(
-            "czujka nie odczyta postów ani komentarzy strony",
-            "czujka cannot read the Page's posts and comments",
-        ),
+        N_("czujka cannot read the Page's posts and comments"),
     ),
     "pages_read_user_content": Permission(
         frozenset({"facebook"}),
-        Term(
-            "czujka nie odczyta komentarzy i opinii odwiedzających",
-            "czujka cannot read what visitors comment and review",
-        ),
+        N_("czujka cannot read what visitors comment and review"),
     ),
     "pages_manage_metadata": Permission(
         frozenset({"facebook", "instagram"}),
-        Term(
-            "czujka nie zapisze strony na powiadomienia (webhooki): komentarze dotrą dopiero z odpytywania, "
-            "co kilka minut",
-            "czujka cannot subscribe the Page to webhooks: comments arrive only by polling, minutes late",
-        ),
+        N_("czujka cannot subscribe the Page to webhooks: comments arrive only by polling, minutes late"),
     ),
     "pages_manage_engagement": Permission(
         frozenset({"facebook"}),
-        Term(
-            "czujka czyta, ale nie odpowie, nie ukryje i nie usunie komentarza na Facebooku",
-            "czujka can read but not reply to, hide or delete Facebook comments",
-        ),
+        N_("czujka can read but not reply to, hide or delete Facebook comments"),
     ),
     "instagram_basic": Permission(
         frozenset({"instagram"}),
-        Term(
-            "czujka nie odczyta konta Instagram ani jego publikacji",
-            "czujka cannot read the Instagram account and its media",
-        ),
+        N_("czujka cannot read the Instagram account and its media"),
     ),
     "instagram_manage_comments": Permission(
         frozenset({"instagram"}),
-        Term(
-            "czujka nie odczyta komentarzy na Instagramie i nie odpowie ani nie ukryje żadnego",
-            "czujka cannot read Instagram comments, nor reply to or hide one",
-        ),
+        N_("czujka cannot read Instagram comments, nor reply to or hide one"),
     ),
 }
 

@@ -23,57 +23,47 @@ from czujka.sources import connect as meta
 from czujka.sources.graph import GraphError, RateLimited, TokenExpired
 from czujka.sources.models import ChannelHealth
 from czujka.storage.engine import session_scope
-from czujka.vocabulary import Term
+from czujka.words import LANGUAGES, N_, Joined, Phrase, joined, phrase, say
 
 TOKEN_CHECK_EVERY = timedelta(hours=6)
 SUBSCRIPTION_CHECK_EVERY = timedelta(hours=1)
 EXPIRY_WARNING = timedelta(days=7)
 
 # Code 190's subcodes: why Meta stopped accepting the token.
-TOKEN_SUBCODES: dict[int, Term] = {
-    458: Term(
-        "ktoś usunął aplikację czujki ze swojego konta", "someone removed czujka's app from their account"
-    ),
-    459: Term("Facebook zablokował konto do weryfikacji", "Facebook locked the account for a check"),
-    460: Term("zmieniono hasło do konta na Facebooku", "the Facebook account's password was changed"),
-    463: Term("token dostępu wygasł", "the access token expired"),
-    464: Term("konto na Facebooku nie jest potwierdzone", "the Facebook account is not confirmed"),
-    467: Term("token dostępu jest nieważny", "the access token is invalid"),
+TOKEN_SUBCODES: dict[int, str] = {
+    458: N_("someone removed czujka's app from their account"),
+    459: N_("Facebook locked the account for a check"),
+    460: N_("the Facebook account's password was changed"),
+    463: N_("the access token expired"),
+    464: N_("the Facebook account is not confirmed"),
+    467: N_("the access token is invalid"),
 }
-TOKEN_REJECTED = Term("Meta odrzuca token dostępu", "Meta rejects the access token")
-FIX_TOKEN = Term(
-    "Podłącz stronę ponownie (Profile → Połącz Facebook / Instagram) albo wpisz nowy token.",
-    "Connect the page again (Profiles → Connect Facebook / Instagram) or set a new token.",
-)
-VAULT_LOST = Term(
-    "czujka nie odczyta zapisanego tokenu: CZUJKA_SECRET_KEY (albo secret.key) jest inny niż przy podłączaniu",
-    "czujka cannot read the stored token: CZUJKA_SECRET_KEY (or secret.key) is not the key it was stored with",
+TOKEN_REJECTED = N_("Meta rejects the access token")
+FIX_TOKEN = N_("Connect the page again (Profiles → Connect Facebook / Instagram) or set a new token.")
+VAULT_LOST = N_(
+    "czujka cannot read the stored token: CZUJKA_SECRET_KEY (or secret.key) is not the key it was stored with"
 )
 
-PROBLEMS: dict[str, Term] = {
-    "token": Term("czujka nie ma dostępu do profilu", "czujka has lost access to the profile"),
-    "permission": Term(
-        "czujka straciła uprawnienia do profilu", "czujka has lost a permission on the profile"
-    ),
-    "polls_failing": Term("odpytywanie profilu nie działa", "polling the profile keeps failing"),
-    "unsubscribed": Term(
-        "strona nie wysyła już powiadomień (webhooków)", "the Page no longer sends webhooks"
-    ),
-    "silent": Term(
-        "z profilu od dawna nic nie przychodzi, choć o tej porze zwykle coś przychodzi",
-        "nothing has arrived from the profile for longer than is usual at this time",
-    ),
+PROBLEMS: dict[str, str] = {
+    "token": N_("czujka has lost access to the profile"),
+    "permission": N_("czujka has lost a permission on the profile"),
+    "polls_failing": N_("polling the profile keeps failing"),
+    "unsubscribed": N_("the Page no longer sends webhooks"),
+    "silent": N_("nothing has arrived from the profile for longer than is usual at this time"),
 }
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
     kind: str  # a key of PROBLEMS
-    detail: Term
+    detail: Phrase | Joined
     since: datetime
 
+    def phrase(self) -> Phrase:
+        return phrase("%(problem)s: %(detail)s", problem=phrase(PROBLEMS[self.kind]), detail=self.detail)
+
     def words(self, language: str) -> str:
-        return f"{PROBLEMS[self.kind].name(language)}: {self.detail.name(language)}"
+        return self.phrase().say(language)
 
 
 def health_of(session: Session, profile_id: str, *, now: datetime) -> ChannelHealth:
@@ -193,16 +183,15 @@ def check_connection(
 def problem_of(row: ChannelHealth, settings: Settings, *, now: datetime) -> Problem | None:
     """What is broken in this channel now, other than silence (which needs the profile's history)."""
     if row.error_kind == "vault":
-        return Problem("token", VAULT_LOST, row.token_checked_at or now)
+        return Problem("token", phrase(VAULT_LOST), row.token_checked_at or now)
     if row.error_kind == "token" or row.token_valid is False:
         reason = TOKEN_SUBCODES.get(row.error_subcode or 0, TOKEN_REJECTED)
         return Problem(
             "token", _join(reason, FIX_TOKEN), row.poll_failing_since or row.token_checked_at or now
         )
     if row.error_kind == "permission":
-        detail = Term(
-            f"Meta odmawia z kodem {row.error_code}; nadaj czujce uprawnienia ponownie.",
-            f"Meta refuses with code {row.error_code}; grant czujka its permissions again.",
+        detail = phrase(
+            "Meta refuses with code %(code)s; grant czujka its permissions again.", code=row.error_code
         )
         return Problem("permission", detail, row.poll_failing_since or now)
     if row.token_expires_at is not None and row.token_expires_at <= now:
@@ -210,16 +199,12 @@ def problem_of(row: ChannelHealth, settings: Settings, *, now: datetime) -> Prob
     failing = row.poll_failing_since
     if failing is not None and now - failing >= timedelta(minutes=settings.channel_down_after_minutes):
         minutes = int((now - failing).total_seconds() // 60)
-        detail = Term(
-            f"od {minutes} min każda próba kończy się błędem ({row.error_kind}).",
-            f"every poll for {minutes} min has failed ({row.error_kind}).",
+        detail = phrase(
+            "every poll for %(minutes)s min has failed (%(error)s).", minutes=minutes, error=row.error_kind
         )
         return Problem("polls_failing", detail, failing)
     if row.was_subscribed and row.subscribed is False:
-        detail = Term(
-            "podłącz stronę ponownie, żeby komentarze przychodziły od razu.",
-            "connect the page again so comments arrive at once.",
-        )
+        detail = phrase("connect the page again so comments arrive at once.")
         return Problem("unsubscribed", detail, row.subscription_checked_at or now)
     return None
 
@@ -233,8 +218,8 @@ def warnings_of(row: ChannelHealth, *, now: datetime) -> list[str]:
     return found
 
 
-def _join(first: Term, second: Term) -> Term:
-    return Term(f"{first.pl}. {second.pl}", f"{first.en}. {second.en}")
+def _join(first: str, second: str) -> Joined:
+    return joined([phrase(first), phrase(second)], ". ")
 
 
 def channel_status(
@@ -274,14 +259,16 @@ def channel_status(
 
 
 def problem_words(row: ChannelHealth) -> dict[str, str]:
-    """What the channel watch last said of the problem, in Polish and English."""
+    """What the channel watch last said of the problem, in each language (kept as a Phrase)."""
     if not row.problem_detail:
         return {}
     try:
-        words = json.loads(row.problem_detail)
+        kept = json.loads(row.problem_detail)
     except ValueError:
-        return {"pl": row.problem_detail, "en": row.problem_detail}
-    return words if isinstance(words, dict) else {}
+        kept = row.problem_detail
+    if isinstance(kept, dict) and "msgid" not in kept:  # kept in each language, before the catalogs
+        return {str(k): str(v) for k, v in kept.items()}
+    return {language: str(say(kept, language)) for language in LANGUAGES}
 
 
 def _iso(at: datetime | None) -> str | None:

@@ -6,13 +6,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from czujka.analysis.models import CommentScore
-from czujka.comments.models import Comment
+from czujka.comments.models import Comment, Post
 from czujka.config import Settings
 from czujka.incidents.models import OPEN_STATES, Incident
 from czujka.incidents.service import (
@@ -52,7 +53,7 @@ class CommentView:
     profile: str
     author: str
     is_staff: bool
-    when: str
+    when: datetime
     segments: list[Segment]
     removed: bool
     sentiment: str | None = None
@@ -65,6 +66,13 @@ class CommentView:
     parent: str | None = None
     hidden: bool = False
     moderated: list[str] = field(default_factory=list)  # the comment's moderation trail, newest last
+    permalink: str | None = None
+    platform: str = "generic"
+
+    @property
+    def badness(self) -> tuple[bool, bool, bool, float, datetime]:
+        """How bad, for picking the comment a person must see first."""
+        return (self.harmful, self.vulgar, self.sentiment == "negative", self.harm or 0.0, self.when)
 
 
 def actor_name(settings: Settings, actor: str | None) -> str | None:
@@ -84,8 +92,9 @@ def actor_name(settings: Settings, actor: str | None) -> str | None:
     return ref if kind == "user" else actor
 
 
-def _local(settings: Settings, profile_id: str, at: datetime, fmt: str = "%a %d.%m %H:%M") -> str:
-    return at.astimezone(ZoneInfo(settings.timezone_of(profile_id))).strftime(fmt)
+def _local(settings: Settings, profile_id: str, at: datetime) -> datetime:
+    """The time in the profile's zone; the page formats it for its language (`when`)."""
+    return at.astimezone(ZoneInfo(settings.timezone_of(profile_id)))
 
 
 def _view(settings: Settings, c: Comment, s: CommentScore | None) -> CommentView:
@@ -108,6 +117,7 @@ def _view(settings: Settings, c: Comment, s: CommentScore | None) -> CommentView
         competitors=list(s.competitors or []) if s else [],
         platform_id=c.platform_id,
         parent=c.parent_platform_id,
+        platform=profile.platform if profile else "generic",
     )
 
 
@@ -138,7 +148,7 @@ class IncidentRow:
     state: str
     severity: int
     profile: str
-    opened: str
+    opened: datetime
     duration: timedelta
     evidence: int
     next_page: str | None  # "kasia, ola at 22:35" while escalating
@@ -158,7 +168,7 @@ def _next_page(
     topic = incident_topic(session, incident) if "experts" in step.notify else incident.topic
     people, _ = recipients(settings, step.notify, topic=topic, at=escalation.next_step_at)
     names = ", ".join(r.person.name for r in people) or "—"
-    return f"{names} · {_local(settings, incident.profile_id, escalation.next_step_at, '%H:%M')}"
+    return f"{names} · {_local(settings, incident.profile_id, escalation.next_step_at):%H:%M}"
 
 
 def incident_rows(
@@ -183,7 +193,7 @@ def incident_rows(
                 state=incident.state,
                 severity=incident.severity,
                 profile=profile.name if profile else incident.profile_id,
-                opened=_local(settings, incident.profile_id, incident.opened_at, "%d.%m %H:%M"),
+                opened=_local(settings, incident.profile_id, incident.opened_at),
                 duration=(incident.resolved_at or now) - incident.opened_at,
                 evidence=n,
                 next_page=_next_page(session, settings, incident, escalation),
@@ -242,7 +252,7 @@ def _trails(session: Session, settings: Settings, views: list[CommentView]) -> N
         .order_by(ModerationAction.id)
     )
     for a in actions:
-        when = _local(settings, a.profile_id, a.done_at or a.created_at, "%d.%m %H:%M")
+        when = f"{_local(settings, a.profile_id, a.done_at or a.created_at):%d.%m %H:%M}"
         by_id[a.comment_id].moderated.append(f"{a.verb} · {a.source} · {when} · {a.state}")
 
 
@@ -262,8 +272,12 @@ def incident_detail(
         if topic and topic in p.expert_in
     ]
     profile = settings.profile(incident.profile_id)
+    threads = evidence_threads(session, settings, incident_id)
+    customers = [v for t in threads for v in (t.root, *t.replies) if not v.is_staff]
     return {
         "incident": incident,
+        "worst": _with_link(session, max(customers, key=lambda v: v.badness)) if customers else None,
+        "status": _status(session, settings, incident, escalation, events),
         "profile": profile.name if profile else incident.profile_id,
         "opened": _local(settings, incident.profile_id, incident.opened_at),
         "topic": topic,
@@ -272,13 +286,73 @@ def incident_detail(
         "acknowledged_by": actor_name(settings, incident.acknowledged_by),
         "timeline": [
             {
-                "at": _local(settings, incident.profile_id, e.at, "%d.%m %H:%M:%S"),
+                "at": _local(settings, incident.profile_id, e.at),
                 "kind": e.kind,
                 "actor": actor_name(settings, e.actor),
-                "message": e.message,
+                "message": (e.data or {}).get("said") or e.message,
             }
             for e in events
         ],
-        "threads": evidence_threads(session, settings, incident_id),
+        "threads": threads,
         "experts": experts,
     }
+
+
+def _with_link(session: Session, view: CommentView) -> CommentView:
+    """The comment's address on the platform: its post's permalink, on Facebook pointed at the comment."""
+    link = session.scalar(
+        select(Post.permalink).join(Comment, Comment.post_id == Post.id).where(Comment.id == view.id)
+    )
+    if not link or not link.startswith("https://"):
+        return view
+    if view.platform == "facebook":
+        comment = view.platform_id.rpartition("_")[2]
+        link = f"{link}{'&' if '?' in link else '?'}{urlencode({'comment_id': comment})}"
+    view.permalink = link
+    return view
+
+
+def _status(
+    session: Session,
+    settings: Settings,
+    incident: Incident,
+    escalation: Escalation | None,
+    events: list[Any],
+) -> dict[str, Any]:
+    """Where the incident stands, in one line: who is paged next and when, that the chain of command has run
+    out, who acknowledged, or who resolved it and why (the template words it)."""
+    zone = ZoneInfo(settings.timezone_of(incident.profile_id))
+    if incident.state == "resolved":
+        last = next((e for e in reversed(events) if e.kind == "resolved"), None)
+        data = (last.data or {}) if last else {}
+        if incident.resolved_by == "czujka":
+            return {"kind": "auto_resolved", "hours": settings.incident_quiet_hours}
+        return {
+            "kind": "resolved",
+            "who": data.get("signed_off_by") or actor_name(settings, incident.resolved_by),
+            "why": data.get("why") or (last.message if last and not data.get("said") else ""),
+            "at": incident.resolved_at.astimezone(zone) if incident.resolved_at else None,
+        }
+    if incident.state == "acknowledged":
+        at = incident.acknowledged_at.astimezone(zone) if incident.acknowledged_at else None
+        return {"kind": "acknowledged", "who": actor_name(settings, incident.acknowledged_by), "at": at}
+    if incident.state == "silenced":
+        return {"kind": "silenced"}
+    if escalation is None:
+        return {"kind": "starting"}
+    if escalation.status == "active" and escalation.next_step_at is not None:
+        policy = settings.policy(escalation.policy_id or "")
+        if policy is not None:
+            step = policy.steps[min(escalation.step, len(policy.steps) - 1)]
+            topic = incident_topic(session, incident) if "experts" in step.notify else incident.topic
+            people, _ = recipients(settings, step.notify, topic=topic, at=escalation.next_step_at)
+            return {
+                "kind": "paging",
+                "people": [r.person.name for r in people],
+                "at": escalation.next_step_at.astimezone(zone),
+            }
+    if escalation.status == "finished":
+        return {"kind": "ran_out"}
+    if escalation.status in ("unrouted", "not_paged"):
+        return {"kind": escalation.status}
+    return {"kind": "stopped"}

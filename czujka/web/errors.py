@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from czujka.validators import repair
 from czujka.web.session import CsrfFailed, Forbidden, SignInRequired, login_url
 from czujka.web.templating import render
+from czujka.words import N_
 
 API_PREFIXES = ("/api/", "/webhooks/", "/push/")
 SECURITY_HEADERS = {
@@ -36,12 +37,23 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:
         return render(
-            request, "error.html", {"message": "error.forbidden", "detail": exc.needed}, status_code=403
+            request,
+            "error.html",
+            {"message": N_("You may not do this."), "detail": exc.needed},
+            status_code=403,
         )
 
     @app.exception_handler(CsrfFailed)
     async def csrf(request: Request, exc: CsrfFailed) -> Response:
-        return render(request, "error.html", {"message": "error.csrf", "detail": ""}, status_code=403)
+        return render(
+            request,
+            "error.html",
+            {
+                "message": N_("The form expired or did not come from this site. Reload and try again."),
+                "detail": "",
+            },
+            status_code=403,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
@@ -55,7 +67,7 @@ def install(app: FastAPI) -> None:
         if request.url.path.startswith(API_PREFIXES) or exc.status_code not in (404, 405):
             return await http_exception_handler(request, exc)
         return render(
-            request, "error.html", {"message": "error.not_found", "detail": ""}, status_code=exc.status_code
+            request, "error.html", {"message": N_("No such page."), "detail": ""}, status_code=exc.status_code
         )
 
     @app.middleware("http")

@@ -57,7 +57,9 @@ def test_the_reason_names_what_is_at_stake():
     alarm = RedFlagDetector().update(
         1, "Córka w szpitalu po waszym jogurcie, idę na policję", "legal-safety", 0.9
     )
-    assert "a child" in alarm.alarm.reason and "the police" in alarm.alarm.reason
+    reason = alarm.alarm.reason
+    assert "a child" in str(reason) and "the police" in str(reason)
+    assert "dziecko" in reason.say("pl") and "policja" in reason.say("pl")  # said in the reader's language
 
 
 def test_a_red_flags_thread_that_spreads_is_raised_once():
@@ -66,7 +68,7 @@ def test_a_red_flags_thread_that_spreads_is_raised_once():
     alarms = [reach.update(10, i, f"osoba{i % 9}", T0 + timedelta(minutes=i)).alarm for i in range(20)]
     raised = [i for i, a in enumerate(alarms) if a is not None]
     assert raised == [7]  # the eighth person; then never again for this thread
-    assert "8 people" in alarms[7].reason
+    assert "8 people" in str(alarms[7].reason)
     copy = ThreadReach().restore(reach.state())
     assert copy.update(10, 99, "nowa", T0 + timedelta(minutes=30)).alarm is None
 

@@ -72,7 +72,7 @@ def test_the_incident_page_shows_the_playbook_the_experts_and_what_made_the_quar
     client = signed_in(desk, "ania")
     page = client.get(f"/incidents/{desk.store.incident_id}")
     assert page.status_code == 200
-    assert 'id="playbook"' in page.text and "Kłótnia w wątku" in page.text and "Najpierw" in page.text
+    assert 'id="playbook"' in page.text and "Kłótnia w wątku" in page.text and "Co robić" in page.text
     assert "Odpowiedzi obsługi, które zaogniły spór" in page.text
     assert "Proszę nie kłamać" in page.text and "spiera się z klientem" in page.text
     assert f"/incidents/{desk.store.incident_id}/reply/{desk.store.ids['p1_c1']}" in page.text

@@ -15,6 +15,7 @@ from datasketch import MinHash, MinHashLSH
 
 from czujka.analysis.normalize import normalized_text
 from czujka.detection.base import Alarm
+from czujka.words import joined, phrase
 
 SHINGLE = 4
 MAX_CANDIDATES = 200  # enough to see a burst; bounds the work when thousands look alike
@@ -114,14 +115,20 @@ class CoordinatedDetector:
                 + 0.15 * low
                 + (0.15 if rival else 0.0),
             )
-            reasons = [f"{len(cluster)} near-identical opinions from {len(authors)} authors"]
+            reasons = [
+                phrase(
+                    "%(opinions)s near-identical opinions from %(authors)s authors",
+                    opinions=len(cluster),
+                    authors=len(authors),
+                )
+            ]
             if new >= 0.5:
-                reasons.append("mostly new accounts")
+                reasons.append(phrase("mostly new accounts"))
             if low >= 0.5:
-                reasons.append("one or two stars")
+                reasons.append(phrase("one or two stars"))
             if rival:
-                reasons.append("naming a competitor")
-            self._alarm = Alarm(self.score, tuple(sorted(o.comment_id for o in cluster)), "; ".join(reasons))
+                reasons.append(phrase("naming a competitor"))
+            self._alarm = Alarm(self.score, tuple(sorted(o.comment_id for o in cluster)), joined(reasons))
         return self
 
     def _expire(self, now: datetime) -> None:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any, Self
 
 from czujka.detection.base import Alarm
+from czujka.words import Phrase, joined, phrase
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,12 +55,12 @@ class QuarrelDetector:
             self.replies.popleft()
         self.score, reasons = self._score()
         if self.score >= self.threshold:
-            self._alarm = Alarm(self.score, tuple(r.comment_id for r in self.replies), "; ".join(reasons))
+            self._alarm = Alarm(self.score, tuple(r.comment_id for r in self.replies), joined(reasons))
         else:
             self._alarm = None
         return self
 
-    def _score(self) -> tuple[float, list[str]]:
+    def _score(self) -> tuple[float, list[Phrase]]:
         replies = list(self.replies)
         if len(replies) < self.min_replies:
             return 0.0, []
@@ -76,19 +77,20 @@ class QuarrelDetector:
             0.25 * back_and_forth + 0.15 * pace + 0.35 * heat + (self.staff_weight if staff_arguing else 0.0)
         )
         reasons = [
-            f"{len(replies)} replies in {self._span(replies)}",
-            f"{people} people answering each other",
+            phrase(
+                "%(replies)s replies in %(minutes)s min", replies=len(replies), minutes=self._span(replies)
+            ),
+            phrase("%(people)s people answering each other", people=people),
         ]
         if heat >= 0.5:
-            reasons.append(f"{heat:.0%} of them negative or harmful")
+            reasons.append(phrase("%(share)s of them negative or harmful", share=f"{heat:.0%}"))
         if staff_arguing:
-            reasons.append("a staff member is arguing with a customer")
+            reasons.append(phrase("a staff member is arguing with a customer"))
         return min(1.0, score), reasons
 
     @staticmethod
-    def _span(replies: list[Reply]) -> str:
-        minutes = int((replies[-1].at - replies[0].at).total_seconds() // 60)
-        return f"{minutes} min"
+    def _span(replies: list[Reply]) -> int:
+        return int((replies[-1].at - replies[0].at).total_seconds() // 60)
 
     def state(self) -> dict[str, Any]:
         return {

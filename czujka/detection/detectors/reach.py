@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any, Self
 
 from czujka.detection.base import Alarm
+from czujka.words import phrase
 
 PEOPLE = 8
 BURST = 10
@@ -53,7 +54,11 @@ class ThreadReach:
             self._alarm = Alarm(
                 1.0,
                 (comment_id,),
-                f"the thread of a red flag is spreading: {people} people, {burst} comments in 30 min",
+                phrase(
+                    "the thread of a red flag is spreading: %(people)s people, %(comments)s comments in 30 min",
+                    people=people,
+                    comments=burst,
+                ),
             )
         return self
 

@@ -9,7 +9,9 @@ from typing import Any, Self
 from czujka.analysis.normalize import normalized_text
 from czujka.detection.base import Alarm
 from czujka.detection.stakes import grave, in_words, stakes
+from czujka.words import N_, Phrase, joined, phrase
 
+LEGAL, THREAT = N_("legal or safety matter"), N_("a threat")
 THREATS = re.compile(
     r"\b(zabij\w*|zabic|zajeb\w* cie|dopadn\w*|znajd\w* cie|spal\w* (wam|wasz)|podpal\w*|bomb\w*|"
     r"kill you|burn (it|your)|find you)\b"
@@ -34,14 +36,20 @@ class RedFlagDetector:
         reasons = []
         found = stakes(text)
         if (topic == "legal-safety" and topic_confidence >= self.min_topic_confidence) or grave(found):
-            reasons.append("legal or safety matter")
+            reasons.append(LEGAL)
         if THREATS.search(normalized_text(text)):
-            reasons.append("a threat")
+            reasons.append(THREAT)
         if not reasons:
             self._alarm = None
             return self
-        reason = " and ".join(reasons) + (f"; at stake: {in_words(found)}" if found else "")
-        score = 1.0 if len(reasons) > 1 or grave(found) or ("a threat" in reasons and found) else 0.8
+        said = phrase(reasons[0])
+        if len(reasons) == 2:
+            said = phrase("%(first)s and %(second)s", first=said, second=phrase(reasons[1]))
+        parts: list[Phrase] = [said]
+        if found:
+            parts.append(phrase("at stake: %(stakes)s", stakes=in_words(found)))
+        reason = joined(parts)
+        score = 1.0 if len(reasons) > 1 or grave(found) or (THREAT in reasons and found) else 0.8
         self._alarm = Alarm(score, (comment_id,), reason, {"stakes": found})
         return self
 

@@ -21,6 +21,7 @@ from scipy.stats import betabinom
 
 from czujka.detection.base import BUCKET, SURGE_P_VALUE, Alarm, unnamed_author
 from czujka.detection.calendar import SLOTS, slot_of
+from czujka.words import Phrase, phrase
 
 LOG_P_FULL = 8.0  # a p-value of 1e-8 scores 1.0
 # A closed or open bucket: (hour-of-week slot, count, evidence comment ids, the count expected before the
@@ -233,7 +234,12 @@ class CountSurge:
         return Alarm(
             p_to_score(p_value),
             tuple(i for r in recent_all[-buckets:] for i in r[2]),
-            f"{observed:.0f} in {self._window_text(buckets)} where about {expected:.1f} is usual",
+            phrase(
+                "%(observed)s in %(window)s where about %(expected)s is usual",
+                observed=f"{observed:.0f}",
+                window=self._window_text(buckets),
+                expected=f"{expected:.1f}",
+            ),
             {"observed": observed, "expected": expected, "p_value": p_value},
         )
 
@@ -243,9 +249,11 @@ class CountSurge:
             return True
         return len({a for r in window for a in r[4]}) >= self.min_authors
 
-    def _window_text(self, buckets: int) -> str:
+    def _window_text(self, buckets: int) -> Phrase:
         minutes = int(self.bucket.total_seconds() // 60) * buckets
-        return f"{minutes} min" if minutes < 120 else f"{minutes / 60:g} h"
+        if minutes < 120:
+            return phrase("%(minutes)s min", minutes=minutes)
+        return phrase("%(hours)s h", hours=f"{minutes / 60:g}")
 
     def state(self) -> dict[str, Any]:
         return {
@@ -315,7 +323,12 @@ class ShareSurge:
             Alarm(
                 p_to_score(self.p_value),
                 (),
-                f"{k} of {n} where {share:.0%} is usual",
+                phrase(
+                    "%(flagged)s of %(total)s where %(share)s is usual",
+                    flagged=k,
+                    total=n,
+                    share=f"{share:.0%}",
+                ),
                 {"flagged": k, "total": n, "usual_share": share},
             )
             if alarming

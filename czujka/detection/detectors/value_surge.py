@@ -19,6 +19,7 @@ from scipy.special import ndtr
 
 from czujka.detection.base import Alarm
 from czujka.detection.calendar import SLOTS, slot_of
+from czujka.words import phrase
 
 
 class SurpriseLikelihood:
@@ -142,7 +143,7 @@ class ValueSurge:
 
     @property
     def alarm(self) -> Alarm | None:
-        return Alarm(self.score, (), "unusual values") if self.score >= self.alarm_level else None
+        return Alarm(self.score, (), phrase("unusual values")) if self.score >= self.alarm_level else None
 
     def update(self, value: float, at: datetime) -> Self:
         slot = slot_of(at, self.zone, self.holidays)

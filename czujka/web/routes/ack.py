@@ -24,7 +24,7 @@ def _context(runtime, incident, language: str) -> dict:
         "incident": incident,
         "kind_name": kind_name(incident.kind, language),
         "profile_name": profile.name if profile else incident.profile_id,
-        "opened": f"{opened:%Y-%m-%d %H:%M}",
+        "opened": opened,
         "incident_url": f"/incidents/{incident.id}#playbook",  # what to do next
     }
 

@@ -38,6 +38,7 @@ from czujka.web.deps import RuntimeDep, SessionDep
 from czujka.web.errors import SECURITY_HEADERS
 from czujka.web.session import AdminAction, AdminPage
 from czujka.web.templating import render
+from czujka.words import N_, gettext
 
 router = APIRouter(include_in_schema=False)
 log = get_logger(__name__)
@@ -108,12 +109,14 @@ def callback(
         with session_scope(runtime.sessions, write=True) as own:
             attempt_id = finish_attempt(own, state=state, user_id=user.user.id, now=now).state_hash
     except ConnectionRefused:
-        return _problem(request, user, "connect.refused", 400)
+        return _problem(
+            request, user, N_("This Facebook sign-in is unknown, expired or already used. Start again."), 400
+        )
     if error or not code:
         key = (
-            "connect.cancelled"
+            N_("Facebook sign-in was cancelled; nothing was connected.")
             if error_reason == "user_denied" or error == "access_denied"
-            else "connect.failed"
+            else N_("Facebook did not answer as it should; nothing was connected. Try again in a moment.")
         )
         return _problem(request, user, key, 400)
     try:
@@ -122,10 +125,20 @@ def callback(
             pages, granted = read_pages(runtime.settings, token, http)
         sealed = runtime.vault.seal(token)
     except TokenExpired:
-        return _problem(request, user, "connect.token_refused", 400)
+        return _problem(
+            request,
+            user,
+            N_("Facebook rejected the token (code 190); nothing was connected. Log in again."),
+            400,
+        )
     except (GraphError, meta.ConnectError, VaultError, httpx.HTTPError) as exc:
         log.warning("facebook login failed", error=type(exc).__name__)
-        return _problem(request, user, "connect.failed", 502)
+        return _problem(
+            request,
+            user,
+            N_("Facebook did not answer as it should; nothing was connected. Try again in a moment."),
+            502,
+        )
     with session_scope(runtime.sessions, write=True) as own:
         attempt = picking(own, attempt_id=attempt_id, user_id=user.user.id, now=now, fresh=True)
         attempt.token_sealed = sealed
@@ -148,7 +161,9 @@ def pick_page(attempt_id: str, request: Request, runtime: RuntimeDep, session: S
     try:
         attempt = picking(session, attempt_id=attempt_id[:64], user_id=user.user.id, now=datetime.now(UTC))
     except ConnectionRefused:
-        return _problem(request, user, "connect.expired", 410)
+        return _problem(
+            request, user, N_("The list of Pages has expired (after 30 minutes). Start again."), 410
+        )
     pages = attempt.pages or []
     platforms = {"facebook"} | ({"instagram"} if any(p.get("instagram") for p in pages) else set())
     missing = meta.missing_permissions(attempt.granted or [], platforms)
@@ -161,7 +176,7 @@ def pick_page(attempt_id: str, request: Request, runtime: RuntimeDep, session: S
             "active": "connect",
             "attempt_id": attempt.state_hash,
             "pages": pages,
-            "missing": [(name, meta.PERMISSIONS[name].cost.name(language)) for name in missing],
+            "missing": [(name, gettext(meta.PERMISSIONS[name].cost, language)) for name in missing],
         },
     )
 
@@ -183,7 +198,9 @@ def pick(
                 picking(own, attempt_id=attempt_id[:64], user_id=user.user.id, now=now).token_sealed or ""
             )
     except ConnectionRefused:
-        return _problem(request, user, "connect.expired", 410)
+        return _problem(
+            request, user, N_("The list of Pages has expired (after 30 minutes). Start again."), 410
+        )
     if not page:
         return RedirectResponse(f"/connect/meta/pick/{attempt_id}", status_code=303)
     try:
@@ -202,10 +219,20 @@ def pick(
                 now=now,
             )
     except TokenExpired:
-        return _problem(request, user, "connect.token_refused", 400)
+        return _problem(
+            request,
+            user,
+            N_("Facebook rejected the token (code 190); nothing was connected. Log in again."),
+            400,
+        )
     except (GraphError, VaultError, httpx.HTTPError) as exc:
         log.warning("connecting pages failed", error=type(exc).__name__)
-        return _problem(request, user, "connect.failed", 502)
+        return _problem(
+            request,
+            user,
+            N_("Facebook did not answer as it should; nothing was connected. Try again in a moment."),
+            502,
+        )
     with session_scope(runtime.sessions, write=True) as own:
         own.delete(
             picking(own, attempt_id=attempt_id[:64], user_id=user.user.id, now=now)
@@ -243,6 +270,6 @@ def disconnect_profile(
                 now=datetime.now(UTC),
             )
     except ValueError:
-        return _problem(request, user, "connect.not_connected", 404)
+        return _problem(request, user, N_("This profile was not connected here."), 404)
     runtime.sync_profiles()
     return RedirectResponse("/connect", status_code=303)

@@ -24,7 +24,16 @@ from czujka.web.session import (
     secure_cookies,
 )
 from czujka.web.templating import render
+from czujka.words import N_
 
+LOGIN_PROBLEMS = {
+    "wrong": N_("Wrong user name or password."),
+    "wait": N_(
+        "Too many wrong passwords for this account. From a new device, try again in %(seconds)s s; on a "
+        "device you signed in with before, you can sign in right away."
+    ),
+    "disabled": N_("This account is disabled."),
+}
 router = APIRouter(include_in_schema=False)
 
 
@@ -67,9 +76,16 @@ def login(
 ):
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not cookie or not hmac.compare_digest(cookie, csrf):
-        return _login_page(request, next_path=next, error="login.expired", status=403)
+        return _login_page(
+            request, next_path=next, error=N_("The form expired; please try again."), status=403
+        )
     if not request.app.state.login_limiter.allow(request.client.host if request.client else "?"):
-        return _login_page(request, next_path=next, error="login.throttled", status=429)
+        return _login_page(
+            request,
+            next_path=next,
+            error=N_("Too many sign-in attempts from this address. Try again in a few minutes."),
+            status=429,
+        )
     now = datetime.now(UTC)
     device = request.cookies.get(DEVICE_COOKIE, "")
     result = verify_login(
@@ -84,7 +100,7 @@ def login(
         page = _login_page(
             request,
             next_path=next,
-            error=f"login.{result.problem}",
+            error=LOGIN_PROBLEMS.get(result.problem or "", LOGIN_PROBLEMS["wrong"]),
             status=status,
             wait_seconds=result.wait_seconds,
         )

@@ -14,6 +14,7 @@ from czujka.moderation import review, service
 from czujka.web.deps import MAX_ID, ProfileFilter, RuntimeDep, SessionDep
 from czujka.web.session import Forbidden, Page, ResponderAction
 from czujka.web.templating import render
+from czujka.words import N_
 
 router = APIRouter(include_in_schema=False)
 
@@ -103,7 +104,10 @@ def moderate_comment(
             )
     except service.ModerationRefused as exc:
         return render(
-            request, "error.html", {"message": "error.state", "detail": str(exc)}, status_code=exc.status
+            request,
+            "error.html",
+            {"message": N_("This cannot be done in the incident's state."), "detail": str(exc)},
+            status_code=exc.status,
         )
     target = back if back.startswith("/") and not back.startswith("//") else "/"
     return RedirectResponse(target, status_code=303)

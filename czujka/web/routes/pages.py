@@ -24,6 +24,7 @@ from czujka.web.responding import playbook_view, worsening_replies
 from czujka.web.routes.duty import actor_of
 from czujka.web.session import Page, ResponderAction
 from czujka.web.templating import render
+from czujka.words import N_
 
 router = APIRouter(include_in_schema=False)
 
@@ -93,6 +94,7 @@ def incident_page(
         if incident.kind == "quarrel"
         else []
     )
+    me = runtime.settings.person(user.user.person_id or "")
     outcome = session.get(Reply, reply) if reply else None
     waiting = [r for r in replies.waiting(session) if r.incident_id == incident_id]
     return render(
@@ -105,6 +107,9 @@ def incident_page(
             "worsened": worsened,
             "outcome": outcome if outcome and outcome.incident_id == incident_id else None,
             "waiting": waiting,
+            "signer": me.name if me else user.user.username,
+            "settings": runtime.settings,
+            "now": now,
             **detail,
         },
     )
@@ -117,7 +122,12 @@ def _act(request: Request, session, incident_id: int, action, **args):
         raise HTTPException(404, "no such incident") from None
     except flows.FlowError as exc:
         session.rollback()
-        return render(request, "error.html", {"message": "error.state", "detail": str(exc)}, status_code=409)
+        return render(
+            request,
+            "error.html",
+            {"message": N_("This cannot be done in the incident's state."), "detail": str(exc)},
+            status_code=409,
+        )
     request.app.state.runtime.escalate_signal.set()
     return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
 
@@ -132,8 +142,31 @@ def acknowledge(incident_id: IncidentId, request: Request, session: SessionDep, 
 
 
 @router.post("/incidents/{incident_id}/resolve")
-def resolve(incident_id: IncidentId, request: Request, session: SessionDep, user: ResponderAction):
-    return _act(request, session, incident_id, flows.resolve, actor=_actor(user), reason="")
+def resolve(
+    incident_id: IncidentId,
+    request: Request,
+    session: SessionDep,
+    user: ResponderAction,
+    why: Annotated[str, Form(min_length=1, max_length=2000)],
+    signed_off_by: Annotated[str, Form(min_length=1, max_length=200)],
+):
+    """Resolving names who signs it off and why: the post-crisis record needs a person, not a click."""
+    if not why.strip() or not signed_off_by.strip():
+        return render(
+            request,
+            "error.html",
+            {"message": N_("Say who signs the incident off and why."), "detail": ""},
+            status_code=422,
+        )
+    return _act(
+        request,
+        session,
+        incident_id,
+        flows.resolve,
+        actor=_actor(user),
+        reason=why.strip(),
+        signed_off_by=signed_off_by.strip(),
+    )
 
 
 @router.post("/incidents/{incident_id}/notes")

@@ -21,6 +21,7 @@ from czujka.web.deps import MAX_ID, IncidentId, RuntimeDep, SessionDep
 from czujka.web.responding import may_approve, reply_context, responder_name
 from czujka.web.session import Forbidden, Page, ResponderAction, SignedIn, ViewerAction
 from czujka.web.templating import render
+from czujka.words import N_
 
 router = APIRouter(include_in_schema=False)
 Draft = Annotated[str, Form(max_length=service.MAX_TEXT)]
@@ -217,5 +218,10 @@ def decide(
             text=text or None,
         )
     except service.ReplyRefused as exc:
-        return render(request, "error.html", {"message": "error.state", "detail": str(exc)}, status_code=409)
+        return render(
+            request,
+            "error.html",
+            {"message": N_("This cannot be done in the incident's state."), "detail": str(exc)},
+            status_code=409,
+        )
     return RedirectResponse(f"/replies/{reply_id}", status_code=303)
