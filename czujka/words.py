@@ -3,8 +3,9 @@
 English is the source language (each message's id); `locale/pl/LC_MESSAGES/czujka.po` holds the Polish, with
 Polish plural forms. The catalog is compiled in memory when first used, so nothing has to be built after
 a change to the `.po` file. `tests/test_catalogs.py` fails when a message in the code or the templates has
-no translation. To add messages: `pybabel extract -F babel.cfg -k phrase -k nphrase:1,2 -k N_ -o
-czujka/locale/czujka.pot czujka`, then `pybabel update -i czujka/locale/czujka.pot -d czujka/locale -D czujka`.
+no translation. After adding messages, from the project's root: `pybabel extract -F babel.cfg -k phrase -k
+nphrase:1,2 -k N_ -o czujka.pot .`, then `pybabel update -i czujka.pot -d czujka/locale -D czujka --width 110`,
+translate the new entries in the `.po` file, and delete `czujka.pot`.
 
 What is said now is translated at once (`gettext`); what is kept and read later — a timeline entry, a
 detector's reason — is kept as a `Phrase` (the message id and its values), said in the reader's language

@@ -106,9 +106,9 @@ def silent(
     usual = silence.expected(counts, seen, quiet)
     hours = (now - quiet_from).total_seconds() / 3600
     detail = phrase(
-        "nothing for %(hours)s h, when about %(usual)s comments usually arrive in that time. Check the page "
-        "and the connection.",
-        hours=f"{hours:.1f}",
-        usual=f"{usual:.0f}",
+        "nothing for %(hours).1f h, when about %(usual).0f comments usually arrive in that time. Check the "
+        "page and the connection.",
+        hours=hours,
+        usual=usual,
     )
     return Problem("silent", detail, quiet_from)

@@ -222,7 +222,7 @@ def silence_incident(
         at=at,
         kind="silenced",
         actor=actor,
-        message=phrase("silenced for %(hours)s h: %(reason)s", hours=f"{hours:g}", reason=reason),
+        message=phrase("silenced for %(hours)g h: %(reason)s", hours=hours, reason=reason),
     )
     session.flush()
     return silence
@@ -242,7 +242,7 @@ def auto_resolve(session: Session, *, now: datetime, quiet: timedelta) -> list[i
             kind="resolved",
             actor="czujka",
             message=phrase(
-                "resolved by czujka: no new signal for %(hours)s h", hours=f"{quiet.total_seconds() / 3600:g}"
+                "resolved by czujka: no new signal for %(hours)g h", hours=quiet.total_seconds() / 3600
             ),
         )
     return [i.id for i in stale]

@@ -73,7 +73,7 @@ def why(rule: ModerationRuleConfig, facts: Facts) -> Joined | None:
         if facts.harm < rule.harm_at_least:
             return None
         reasons.append(
-            phrase("harm %(harm)s ≥ %(limit)s", harm=f"{facts.harm:.2f}", limit=f"{rule.harm_at_least:g}")
+            phrase("harm %(harm).2f ≥ %(limit)g", harm=facts.harm, limit=rule.harm_at_least)
         )
     if rule.keywords:
         hit = keyword_hit(rule.keywords, facts.text)

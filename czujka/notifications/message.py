@@ -71,9 +71,8 @@ def render_page(
         _("Incident #%(id)s: %(url)s", language, id=incident_id, url=url),
     ]
     if playbook:
-        lines.append(
-            _("What to do (%(playbook)s): %(url)s", language, playbook=playbook, url=f"{url}#playbook")
-        )
+        anchor = url + "#playbook"
+        lines.append(_("What to do (%(playbook)s): %(url)s", language, playbook=playbook, url=anchor))
     if quotes:
         lines.append(_("Worst comments:", language))
         lines += [f"  {q.author}: {_short(q.text)}" for q in quotes]

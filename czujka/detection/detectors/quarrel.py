@@ -83,7 +83,7 @@ class QuarrelDetector:
             phrase("%(people)s people answering each other", people=people),
         ]
         if heat >= 0.5:
-            reasons.append(phrase("%(share)s of them negative or harmful", share=f"{heat:.0%}"))
+            reasons.append(phrase("%(share)d%% of them negative or harmful", share=round(heat * 100)))
         if staff_arguing:
             reasons.append(phrase("a staff member is arguing with a customer"))
         return min(1.0, score), reasons

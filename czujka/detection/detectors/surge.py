@@ -235,10 +235,10 @@ class CountSurge:
             p_to_score(p_value),
             tuple(i for r in recent_all[-buckets:] for i in r[2]),
             phrase(
-                "%(observed)s in %(window)s where about %(expected)s is usual",
-                observed=f"{observed:.0f}",
+                "%(observed).0f in %(window)s where about %(expected).1f is usual",
+                observed=observed,
                 window=self._window_text(buckets),
-                expected=f"{expected:.1f}",
+                expected=expected,
             ),
             {"observed": observed, "expected": expected, "p_value": p_value},
         )
@@ -253,7 +253,7 @@ class CountSurge:
         minutes = int(self.bucket.total_seconds() // 60) * buckets
         if minutes < 120:
             return phrase("%(minutes)s min", minutes=minutes)
-        return phrase("%(hours)s h", hours=f"{minutes / 60:g}")
+        return phrase("%(hours)g h", hours=minutes / 60)
 
     def state(self) -> dict[str, Any]:
         return {
@@ -324,10 +324,10 @@ class ShareSurge:
                 p_to_score(self.p_value),
                 (),
                 phrase(
-                    "%(flagged)s of %(total)s where %(share)s is usual",
+                    "%(flagged)s of %(total)s where %(share)d%% is usual",
                     flagged=k,
                     total=n,
-                    share=f"{share:.0%}",
+                    share=round(share * 100),
                 ),
                 {"flagged": k, "total": n, "usual_share": share},
             )
