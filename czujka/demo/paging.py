@@ -15,11 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from babel.dates import format_datetime
 from rich.console import Console
 
 from czujka.demo.deliveries import deliveries, fb_comment_change, signed_headers
 from czujka.demo.scenario import FB_PAGE, WARSAW, Scenario
 from czujka.notifications.receiver import LocalReceiver, Received
+from czujka.vocabulary import kind_name
+from czujka.words import gettext as _
+from czujka.words import say
 
 LIVE_COMMENT = (
     "Po waszym jogurcie cała rodzina się zatruła, córka wylądowała w szpitalu. "
@@ -55,7 +59,7 @@ def demo_oncall(data_dir: Path, receiver_url: str, now: datetime | None = None) 
             },
             {
                 "id": "ola",
-                "name": "Aleksandra Lis (prawniczka)",
+                "name": "Aleksandra Lis",
                 "roles": ["legal"],
                 "expert_in": ["legal-safety"],
                 "phone": "+48 600 000 301",
@@ -63,7 +67,7 @@ def demo_oncall(data_dir: Path, receiver_url: str, now: datetime | None = None) 
             },
             {
                 "id": "marek",
-                "name": "Marek Kowalczyk (logistyka)",
+                "name": "Marek Kowalczyk",
                 "roles": ["logistics"],
                 "expert_in": ["delivery", "refund"],
                 "phone": "+48 600 000 302",
@@ -75,7 +79,7 @@ def demo_oncall(data_dir: Path, receiver_url: str, now: datetime | None = None) 
         "schedules": [
             {
                 "id": "duty",
-                "name": "Dyżur",
+                "name": "grafik sklepu",
                 # Office hours only: the weekend has nobody on duty, so the weekend rule hides vulgar comments.
                 # The live part happens now, so Ania covers the next hours with an override.
                 "layers": [
@@ -99,6 +103,7 @@ def demo_oncall(data_dir: Path, receiver_url: str, now: datetime | None = None) 
         "escalation_policies": [
             {
                 "id": "default",
+                "name": "główna",
                 "steps": [
                     {"notify": ["schedule:duty"], "wait_minutes": 0.1},
                     {"notify": ["person:kasia", "experts"], "wait_minutes": 0.5},
@@ -109,11 +114,12 @@ def demo_oncall(data_dir: Path, receiver_url: str, now: datetime | None = None) 
     }
 
 
-def _show(console: Console, who: str, page: dict[str, Any]) -> None:
+def _show(console: Console, who: str, page: dict[str, Any], language: str) -> None:
     title = page.get("title", "")
     body = page.get("message") or page.get("body", "")
     first = body.splitlines()[0] if body else ""
-    console.print(f"  → page to {who}: {title}\n      {first}", highlight=False, markup=False)
+    line = _("→ page to %(who)s: %(title)s", language, who=who, title=title)
+    console.print(f"  {line}\n      {first}", highlight=False, markup=False)
 
 
 def _wait(predicate, timeout: float) -> Any:
@@ -137,7 +143,14 @@ def live_paging(
     runtime: Any,
 ) -> dict[str, Any]:
     """Send the live comment, follow its escalation, acknowledge from the page; returns what happened."""
-    receiver.on_request = lambda item: _show(console, item.path.strip("/"), item.json())
+    settings = runtime.settings
+    language = settings.language
+
+    def name(person_id: str) -> str:
+        person = settings.person(person_id)
+        return person.name if person else person_id
+
+    receiver.on_request = lambda item: _show(console, name(item.path.strip("/")), item.json(), language)
     post = next(p for p in scenario.posts if p.profile_id == "koszyk-fb")
     now = datetime.now(UTC)
     change = fb_comment_change(
@@ -150,17 +163,22 @@ def live_paging(
         author_name="Ewa Klientka",
     )
     body = deliveries("page", [(FB_PAGE, [change], now)])
-    console.print(f"\nNow, live ({now.astimezone(WARSAW):%a %H:%M}): a comment with legal weight arrives.")
+    at = format_datetime(now, "EEE HH:mm", tzinfo=WARSAW, locale=language)
+    console.print("\n" + _("Now, live (%(at)s): a comment with legal weight arrives.", language, at=at))
     console.print(f"  Ewa Klientka: {LIVE_COMMENT}", highlight=False, markup=False)
     httpx.post(f"{url}/webhooks/meta", content=body, headers=signed_headers(body, secret), timeout=30)
     pages_file = data_dir / "pages" / "ania.jsonl"
     first = _wait(lambda: pages_file.exists() and pages_file.read_text(encoding="utf-8").splitlines(), 60)
     result: dict[str, Any] = {"ania": bool(first)}
     if not first:
-        console.print("  (no page reached the person on duty: see the incident timeline)")
+        console.print("  " + _("(no page reached the person on duty: see the incident timeline)", language))
         return result
-    _show(console, "ania (file)", json.loads(first[0]))
-    console.print("  ania does not acknowledge; the escalation moves on in a few seconds …")
+    ania, kasia_name = name("ania"), name("kasia")
+    _show(console, _("%(name)s (a file)", language, name=ania), json.loads(first[0]), language)
+    console.print(
+        "  "
+        + _("%(name)s does not acknowledge; the escalation moves on in a few seconds …", language, name=ania)
+    )
     kasia: Received | None = _wait(
         lambda: next((r for r in receiver.requests if r.path == "/kasia"), None), 60
     )
@@ -169,29 +187,34 @@ def live_paging(
         return result
     link = ACK_LINK.search(kasia.json().get("message", ""))
     if link:
-        console.print("  kasia taps the one-tap acknowledge link from her page:")
+        console.print(
+            "  " + _("%(name)s taps the one-tap acknowledge link from the page:", language, name=kasia_name)
+        )
         answer = httpx.post(link[1], timeout=30)
         result["acknowledged"] = answer.status_code == 200
-        console.print(
-            f"    {'acknowledged, the escalation stops' if answer.status_code == 200 else answer.text}"
-        )
+        done = _("acknowledged, the escalation stops", language)
+        console.print(f"    {done if answer.status_code == 200 else answer.text}")
     incident_id = int(re.search(r"#(\d+)", kasia.json().get("message", ""))[1])
     result["incident"] = incident_id
     time.sleep(1.0)
-    _timeline(console, runtime, incident_id)
+    _timeline(console, runtime, incident_id, language)
     return result
 
 
-def _timeline(console: Console, runtime: Any, incident_id: int) -> None:
+def _timeline(console: Console, runtime: Any, incident_id: int, language: str) -> None:
     from czujka.incidents.service import get_incident
 
     with runtime.sessions() as session:
         incident = get_incident(session, incident_id)
-    console.print(
-        f"  Timeline of incident #{incident_id} ({incident['kind']}, severity {incident['severity']}):"
+    heading = _(
+        "Timeline of incident #%(id)s (%(kind)s, severity %(severity)s):",
+        language,
+        id=incident_id,
+        kind=kind_name(incident["kind"], language),
+        severity=incident["severity"],
     )
+    console.print("  " + heading)
     for item in incident["timeline"]:
         at = datetime.fromisoformat(item["at"]).astimezone(WARSAW)
-        console.print(
-            f"    {at:%H:%M:%S}  {item['kind']:<12} {item['message']}", highlight=False, markup=False
-        )
+        said = say((item.get("data") or {}).get("said") or item["message"], language)
+        console.print(f"    {at:%H:%M:%S}  {said}", highlight=False, markup=False)

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import tomli_w
+from babel.dates import format_datetime
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from sqlalchemy import select
@@ -41,7 +42,10 @@ from czujka.pipeline import Pipeline
 from czujka.runtime import build_runtime
 from czujka.storage.engine import session_scope
 from czujka.storage.migrate import upgrade
+from czujka.vocabulary import kind_name
 from czujka.web.server import BackgroundServer, PortInUse, start_in_thread
+from czujka.words import gettext as _
+from czujka.words import ngettext
 
 DEMO_PROFILES = [
     {
@@ -190,7 +194,9 @@ def _delivery(group: list[tuple[datetime, str, str, dict[str, Any]]]) -> Deliver
     return Delivery(at=last, body=deliveries(group[0][1], [(group[0][2], [e[3] for e in group], last)]))
 
 
-def replay(scenario: Scenario, *, url: str, secret: str, speed: float, console: Console) -> dict[str, int]:
+def replay(
+    scenario: Scenario, *, url: str, secret: str, speed: float, console: Console, language: str
+) -> dict[str, int]:
     """Send every delivery, signed, to `/webhooks/meta`; `speed` scenario seconds pass per real second."""
     items = list(to_deliveries(scenario))
     totals = {"deliveries": 0, "stored": 0, "changed": 0}
@@ -198,7 +204,7 @@ def replay(scenario: Scenario, *, url: str, secret: str, speed: float, console: 
     with (
         httpx.Client(timeout=30) as http,
         Progress(
-            TextColumn("[bold]replaying the week[/]"),
+            TextColumn("[bold]" + _("replaying the week", language) + "[/]"),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.fields[clock]}"),
@@ -219,7 +225,7 @@ def replay(scenario: Scenario, *, url: str, secret: str, speed: float, console: 
             totals["deliveries"] += 1
             totals["stored"] += result["stored"]
             totals["changed"] += result["changed"]
-            clock = item.at.astimezone(WARSAW).strftime("%a %d.%m %H:%M")
+            clock = format_datetime(item.at, "EEE dd.MM HH:mm", tzinfo=WARSAW, locale=language)
             progress.update(task, advance=1, clock=clock)
     return totals
 
@@ -242,6 +248,7 @@ def run_demo(
     receiver = LocalReceiver().start()
     meta = MetaStandIn(data_dir / "replies.jsonl").start()
     settings = demo_settings(data_dir, port, receiver.url, meta.url)
+    language = settings.language
     config = write_demo_config(data_dir, demo_values(data_dir.resolve(), port, receiver.url, meta.url))
     runtime = build_runtime(settings)
     pipeline = Pipeline(runtime)
@@ -259,22 +266,36 @@ def run_demo(
     except PortInUse:
         server = start_in_thread(build_app(settings, runtime), port=0)
         console.print(
-            f"Port {port} is in use (another czujka demo?), so the demo serves on {server.url} instead; "
-            f"choose one with --port.",
+            _(
+                "Port %(port)s is in use (another czujka demo?), so the demo serves on %(url)s instead; "
+                "choose one with --port.",
+                language,
+                port=port,
+                url=server.url,
+            ),
             highlight=False,
         )
     runtime.settings = settings.model_copy(update={"public_url": server.url})  # links in pages: the real port
     stop = threading.Event()
     try:
-        console.print(f"czujka demo: {scenario.week_start:%d.%m.%Y}, week of Zielony Koszyk, seed {seed}")
+        console.print(
+            _(
+                "czujka demo: the week of %(start)s at Zielony Koszyk, seed %(seed)s",
+                language,
+                start=f"{scenario.week_start:%d.%m.%Y}",
+                seed=seed,
+            )
+        )
         secret = settings.meta_app_secret.get_secret_value()  # type: ignore[union-attr]
-        totals = replay(scenario, url=server.url, secret=secret, speed=speed, console=console)
-        with console.status("scoring the comments …"):
+        totals = replay(
+            scenario, url=server.url, secret=secret, speed=speed, console=console, language=language
+        )
+        with console.status(_("scoring the comments …", language)):
             pipeline.score_pending()
-        _summary(console, scenario, totals, server.url, token, data_dir)
-        _analysis_summary(console, runtime, scenario)
-        _incident_summary(console, runtime, server.url, data_dir)
-        _moderation_summary(console, runtime, scenario, meta, server.url)
+        _summary(console, scenario, totals, server.url, token, data_dir, language)
+        _analysis_summary(console, runtime, scenario, language)
+        _incident_summary(console, runtime, server.url, data_dir, language)
+        _moderation_summary(console, runtime, scenario, meta, server.url, language)
         pipeline.start(stop, poll=False, tick=False)  # the replayed week keeps its incidents
         if live:
             live_paging(
@@ -286,30 +307,48 @@ def run_demo(
                 data_dir=data_dir,
                 runtime=runtime,
             )
-        console.print(
-            f"\n[bold]Dashboard: {server.url}/[/]  sign in as [bold]demo[/] with the password "
-            f"[bold]{password}[/] (on a phone: the same address, then 'install' / 'add to home screen').",
-            highlight=False,
+        dashboard = _(
+            "Dashboard: %(url)s/  sign in as demo with the password %(password)s (on a phone: the same "
+            "address, then 'install' / 'add to home screen').",
+            language,
+            url=server.url,
+            password=password,
         )
+        console.print("\n" + dashboard, highlight=False, markup=False, style="bold")
         console.print(
-            f"Open an incident: its playbook says what to do; 'Odpowiedz' under a comment picks a template, "
-            f"checks the reply as you type and sends it to a local stand-in for Meta ({data_dir / 'replies.jsonl'}).",
-            highlight=False,
-        )
-        console.print(
-            f"Its configuration is {config}: czujka oncall who -c {config} (and every other command) works "
-            "on the demo afterwards.",
+            _(
+                "Open an incident: its playbook says what to do; '%(reply)s' under a comment picks a template, "
+                "checks the reply as you type and sends it to a local stand-in for Meta (%(file)s).",
+                language,
+                reply=_("Reply", language),
+                file=data_dir / "replies.jsonl",
+            ),
             highlight=False,
             markup=False,
         )
         console.print(
-            "Your own shop next: docs/connect.md walks from here to your Facebook Page and Instagram account "
-            "(a Meta app, then 'Profile' → 'Połącz Facebook / Instagram', or `czujka connect meta`).",
+            _(
+                "Its configuration is %(config)s: czujka oncall who -c %(config)s (and every other command) "
+                "works on the demo afterwards.",
+                language,
+                config=config,
+            ),
+            highlight=False,
+            markup=False,
+        )
+        console.print(
+            _(
+                "Your own shop next: docs/connect.md walks from here to your Facebook Page and Instagram "
+                "account (a Meta app, then '%(profiles)s' → '%(connect)s', or `czujka connect meta`).",
+                language,
+                profiles=_("Profiles", language),
+                connect=_("Connect Facebook / Instagram", language),
+            ),
             highlight=False,
             markup=False,
         )
         if keep_serving:
-            console.print("Serving; press Ctrl+C to stop.")
+            console.print(_("Serving; press Ctrl+C to stop.", language))
             while server.thread.is_alive():
                 server.thread.join(timeout=1)
     except KeyboardInterrupt:
@@ -323,7 +362,7 @@ def run_demo(
     return scenario, totals
 
 
-def _analysis_summary(console: Console, runtime: Any, scenario: Scenario) -> None:
+def _analysis_summary(console: Console, runtime: Any, scenario: Scenario, language: str) -> None:
     """What analysis found, next to the scenario's ground truth."""
     with runtime.sessions() as session:
         rows = session.execute(
@@ -341,15 +380,24 @@ def _analysis_summary(console: Console, runtime: Any, scenario: Scenario) -> Non
     negative = sum(1 for r in rows if r.sentiment == "negative")
     delivery = sum(1 for r in rows if r.topic == "delivery" and truth.get(r.platform_id) is not None)
     console.print(
-        f"Analysis: {len(rows)} comments scored; vulgar {len(vulgar_found)} "
-        f"(ground truth {len(vulgar_true)}, {len(vulgar_found & vulgar_true)} of them found); "
-        f"harmful {sum(1 for r in rows if r.harmful)}; negative {negative}; about delivery {delivery}.",
+        _(
+            "Analysis: %(scored)s comments scored; vulgar %(vulgar)s (ground truth %(truth)s, %(found)s of them "
+            "found); harmful %(harmful)s; negative %(negative)s; about delivery %(delivery)s.",
+            language,
+            scored=len(rows),
+            vulgar=len(vulgar_found),
+            truth=len(vulgar_true),
+            found=len(vulgar_found & vulgar_true),
+            harmful=sum(1 for r in rows if r.harmful),
+            negative=negative,
+            delivery=delivery,
+        ),
         highlight=False,
     )
 
 
 def _moderation_summary(
-    console: Console, runtime: Any, scenario: Scenario, meta: MetaStandIn, url: str
+    console: Console, runtime: Any, scenario: Scenario, meta: MetaStandIn, url: str, language: str
 ) -> None:
     """The weekend rule's work, against the ground truth: vulgar customers' comments hidden, nothing else."""
     from czujka.moderation.review import waiting_count
@@ -366,54 +414,100 @@ def _moderation_summary(
     with runtime.sessions() as session:
         waiting = waiting_count(session)
     console.print(
-        f"Moderation (rule weekend-vulgar: nobody is on duty at the weekend): {len(hidden & vulgar)} of "
-        f"{len(vulgar)} vulgar customers' comments hidden at once; {len(wrong)} other comment(s) hidden "
-        f"({len(staff)} of them staff); {waiting} wait in the Monday review queue: {url}/hidden",
+        moderation_line(language, len(hidden & vulgar), len(vulgar), len(wrong), len(staff), waiting, url),
         highlight=False,
     )
 
 
-def _incident_summary(console: Console, runtime: Any, url: str, data_dir: Path) -> None:
+def moderation_line(
+    language: str, hidden: int, vulgar: int, wrong: int, staff: int, waiting: int, url: str
+) -> str:
+    return _(
+        "Moderation (rule weekend-vulgar: nobody is on duty at the weekend): %(hidden)s of %(vulgar)s vulgar "
+        "customers' comments hidden at once; %(wrong)s other comments hidden (%(staff)s of them staff); "
+        "%(waiting)s wait in the Monday review queue: %(url)s/hidden",
+        language,
+        hidden=hidden,
+        vulgar=vulgar,
+        wrong=wrong,
+        staff=staff,
+        waiting=waiting,
+        url=url,
+    )
+
+
+def _incident_summary(console: Console, runtime: Any, url: str, data_dir: Path, language: str) -> None:
     """The incidents the week opened, with where to read their timelines."""
     from czujka.incidents.service import list_incidents
 
     with runtime.sessions() as session:
         incidents = list_incidents(session, state=None)
-    console.print(f"Incidents opened: {len(incidents)}")
+    console.print(_("Incidents opened: %(n)s", language, n=len(incidents)))
     for incident in sorted(incidents, key=lambda i: i["opened_at"]):
-        opened = datetime.fromisoformat(incident["opened_at"]).astimezone(WARSAW)
-        console.print(
-            f"  #{incident['id']:<3} {opened:%a %H:%M}  {incident['kind']:<15} severity {incident['severity']}  "
-            f"{incident['evidence_count']} comment(s) — {incident['profile_id']}",
-            highlight=False,
+        opened = format_datetime(
+            datetime.fromisoformat(incident["opened_at"]), "EEE HH:mm", tzinfo=WARSAW, locale=language
         )
+        line = _(
+            "#%(id)s %(opened)s  %(kind)s · severity %(severity)s · %(comments)s · %(profile)s",
+            language,
+            id=incident["id"],
+            opened=opened,
+            kind=kind_name(incident["kind"], language),
+            severity=incident["severity"],
+            comments=ngettext("%(num)d comment", "%(num)d comments", incident["evidence_count"], language),
+            profile=incident["profile_id"],
+        )
+        console.print("  " + line, highlight=False)
     console.print(
-        f"  timelines: {url}/api/incidents/<id> (with the token), or "
-        f"CZUJKA_DATA_DIR={data_dir} czujka incidents show <id>",
+        "  "
+        + _(
+            "timelines: %(url)s/api/incidents/<id> (with the token), or CZUJKA_DATA_DIR=%(dir)s czujka incidents "
+            "show <id>",
+            language,
+            url=url,
+            dir=data_dir,
+        ),
         highlight=False,
     )
 
 
 def _summary(
-    console: Console, scenario: Scenario, totals: dict[str, int], url: str, token: str, data_dir: Path
+    console: Console,
+    scenario: Scenario,
+    totals: dict[str, int],
+    url: str,
+    token: str,
+    data_dir: Path,
+    language: str,
 ) -> None:
     console.print(
-        f"\n{totals['deliveries']} signed Meta deliveries, {totals['stored']} posts and comments stored, "
-        f"{totals['changed']} changes (edits, removals).",
+        "\n"
+        + _(
+            "%(deliveries)s signed Meta deliveries, %(stored)s posts and comments stored, %(changed)s changes "
+            "(edits, removals).",
+            language,
+            **totals,
+        ),
         highlight=False,
     )
-    console.print("The weekend crisis inside the week:")
+    console.print(_("The weekend crisis inside the week:", language))
     for crisis in scenario.crises:
+        onset = format_datetime(crisis.onset, "EEE HH:mm", tzinfo=WARSAW, locale=language)
         console.print(
-            f"  {crisis.onset.astimezone(WARSAW):%a %H:%M}  {crisis.kind:<15} {crisis.description}",
+            f"  {onset}  {kind_name(crisis.kind, language)}: {_(crisis.description, language)}",
             highlight=False,
         )
     console.print(
-        f"\nLook at it:\n"
-        f"  health        {url}/api/health\n"
-        f"  comments      curl -H 'Authorization: Bearer {token}' '{url}/api/comments?q=paczka'\n"
-        f"  API schema    {url}/openapi.json\n"
-        f"  ground truth  {data_dir / 'truth.json'}",
+        "\n"
+        + _(
+            "Look at it:\n  health        %(url)s/api/health\n  comments      curl -H 'Authorization: Bearer "
+            "%(token)s' '%(url)s/api/comments?q=paczka'\n  API schema    %(url)s/openapi.json\n  ground truth  "
+            "%(truth)s",
+            language,
+            url=url,
+            token=token,
+            truth=data_dir / "truth.json",
+        ),
         highlight=False,
         soft_wrap=True,
     )

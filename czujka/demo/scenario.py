@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from czujka.demo import phrases as P
+from czujka.words import N_
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 FB_PAGE = "1122334455"
@@ -238,9 +239,9 @@ def _courier_failure(w: _Writer) -> list[Crisis]:
             "koszyk-fb",
             onset,
             end,
-            description="Courier failure: complaints rise from Friday 18:00",
+            description=N_("Courier failure: complaints rise from Friday 18:00"),
         ),
-        Crisis("harm_surge", "koszyk-fb", vulgar_onset, end, description="Vulgar comments pile up"),
+        Crisis("harm_surge", "koszyk-fb", vulgar_onset, end, description=N_("Vulgar comments pile up")),
     ]
 
 
@@ -269,7 +270,7 @@ def _quarrel(w: _Writer) -> Crisis:
         onset,
         at,
         post_id=post.platform_id,
-        description="A customer and a staff member argue under one post",
+        description=N_("A customer and a staff member argue under one post"),
     )
 
 
@@ -289,7 +290,11 @@ def _coordinated(w: _Writer) -> Crisis:
         )
         at += timedelta(seconds=w.rng.randrange(30, 120))
     return Crisis(
-        "coordinated", "koszyk-fb", onset, at, description="Near-identical 1-star opinions from new accounts"
+        "coordinated",
+        "koszyk-fb",
+        onset,
+        at,
+        description=N_("Near-identical 1-star opinions from new accounts"),
     )
 
 

@@ -12,6 +12,9 @@ from typing import Annotated, Any
 import typer
 
 from czujka.cli_common import ConfigOption, JsonOption, console, errors, runtime_or_exit
+from czujka.vocabulary import STATES, kind_name
+from czujka.words import gettext as _
+from czujka.words import ngettext, say
 
 incidents_app = typer.Typer(
     help="Incidents: list, show, acknowledge, resolve, add notes, silence.", no_args_is_help=True
@@ -30,20 +33,28 @@ def list_cmd(
     """Incidents, open ones first (use --state '' for all)."""
     from czujka.incidents.service import list_incidents
 
-    with runtime_or_exit(config).sessions() as session:
+    runtime = runtime_or_exit(config)
+    with runtime.sessions() as session:
         rows = list_incidents(session, state=state or None, profile=profile)
     if as_json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
         return
+    language = runtime.settings.language
     if not rows:
-        console.print("no incidents")
+        console.print(_("no incidents", language))
     for r in rows:
-        console.print(
-            f"#{r['id']:<5} sev {r['severity']}  {r['state']:<12} {r['kind']:<15} {r['profile_id']:<12} "
-            f"opened {r['opened_at'][:16]}  {r['evidence_count']} comment(s)  {r['title']}",
-            highlight=False,
-            markup=False,
+        line = _(
+            "#%(id)s severity %(severity)s · %(state)s · %(kind)s · %(profile)s · opened %(opened)s · %(comments)s",
+            language,
+            id=r["id"],
+            severity=r["severity"],
+            state=_(STATES.get(r["state"], r["state"]), language),
+            kind=kind_name(r["kind"], language),
+            profile=r["profile_id"],
+            opened=r["opened_at"][:16].replace("T", " "),
+            comments=ngettext("%(num)d comment", "%(num)d comments", r["evidence_count"], language),
         )
+        console.print(line, highlight=False, markup=False)
 
 
 @incidents_app.command("show")
@@ -51,7 +62,8 @@ def show_cmd(incident_id: int, config: ConfigOption = None, as_json: JsonOption 
     """One incident with its timeline and evidence."""
     from czujka.incidents.service import get_incident
 
-    with runtime_or_exit(config).sessions() as session:
+    runtime = runtime_or_exit(config)
+    with runtime.sessions() as session:
         found = get_incident(session, incident_id)
     if found is None:
         errors.print(f"error: no incident {incident_id}")
@@ -59,23 +71,27 @@ def show_cmd(incident_id: int, config: ConfigOption = None, as_json: JsonOption 
     if as_json:
         sys.stdout.write(json.dumps(found, ensure_ascii=False) + "\n")
         return
-    console.print(
-        f"#{found['id']} {found['title']} — {found['state']}, severity {found['severity']}, "
-        f"{found['profile_id']}, opened {found['opened_at']}",
-        highlight=False,
-        markup=False,
+    language = runtime.settings.language
+    heading = _(
+        "#%(id)s %(kind)s — %(state)s, severity %(severity)s, %(profile)s, opened %(opened)s",
+        language,
+        id=found["id"],
+        kind=kind_name(found["kind"], language),
+        state=_(STATES.get(found["state"], found["state"]), language),
+        severity=found["severity"],
+        profile=found["profile_id"],
+        opened=found["opened_at"][:16].replace("T", " "),
     )
-    console.print("timeline:")
+    console.print(heading, highlight=False, markup=False)
+    console.print(_("Timeline", language) + ":")
     for e in found["timeline"]:
-        console.print(
-            f"  {e['at'][:19]}  {e['kind']:<12} {e['actor']:<24} {e['message']}",
-            highlight=False,
-            markup=False,
-        )
-    console.print("evidence:")
+        said = say((e.get("data") or {}).get("said") or e["message"], language)
+        console.print(f"  {e['at'][:19]}  {e['actor']:<24} {said}", highlight=False, markup=False)
+    console.print(_("Comments in their threads", language) + ":")
     for c in found["evidence"][:30]:
-        who = f"{c['author_name']}{' (staff)' if c['author_is_staff'] else ''}"
-        console.print(f"  {c['created_at'][:16]}  {who}: {c['message'][:120]}", highlight=False, markup=False)
+        staff = f" ({_('staff', language)})" if c["author_is_staff"] else ""
+        line = f"  {c['created_at'][:16]}  {c['author_name']}{staff}: {c['message'][:120]}"
+        console.print(line, highlight=False, markup=False)
 
 
 def _act(action_name: str, incident_id: int, config: Path | None, actor: str | None, **args: Any) -> None:
@@ -98,7 +114,15 @@ def _act(action_name: str, incident_id: int, config: Path | None, actor: str | N
     except flows.FlowError as exc:
         errors.print(f"error: {exc}", highlight=False)
         raise typer.Exit(1) from None
-    console.print(f"incident #{incident_id} is {state}")
+    language = runtime.settings.language
+    console.print(
+        _(
+            "incident #%(id)s: %(state)s",
+            language,
+            id=incident_id,
+            state=_(STATES.get(state, state), language),
+        )
+    )
 
 
 @incidents_app.command("ack")

@@ -154,7 +154,7 @@ def _get(session: Session, incident_id: int) -> Incident:
 
 
 def acknowledge(
-    session: Session, *, incident_id: int, actor: str, at: datetime, reason: str = ""
+    session: Session, *, incident_id: int, actor: str, at: datetime, reason: str | Phrase = ""
 ) -> Incident:
     incident = _get(session, incident_id)
     if incident.state != "triggered":

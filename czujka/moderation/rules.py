@@ -72,9 +72,7 @@ def why(rule: ModerationRuleConfig, facts: Facts) -> Joined | None:
     if rule.harm_at_least is not None:
         if facts.harm < rule.harm_at_least:
             return None
-        reasons.append(
-            phrase("harm %(harm).2f ≥ %(limit)g", harm=facts.harm, limit=rule.harm_at_least)
-        )
+        reasons.append(phrase("harm %(harm).2f ≥ %(limit)g", harm=facts.harm, limit=rule.harm_at_least))
     if rule.keywords:
         hit = keyword_hit(rule.keywords, facts.text)
         if hit is None:

@@ -63,6 +63,13 @@ QUEUED = {
     "flag": N_("comment %(comment)s flagged: %(reason)s"),
     "keep": N_("comment %(comment)s kept hidden: %(reason)s"),
 }
+DONE = {
+    "hide": N_("comment %(comment)s is hidden on the platform"),
+    "delete": N_("comment %(comment)s is deleted on the platform"),
+    "unhide": N_("comment %(comment)s is visible again on the platform"),
+    "flag": N_("comment %(comment)s flagged"),
+    "keep": N_("comment %(comment)s stays hidden"),
+}
 ANSWERED = {
     "hide": N_("hiding comment %(comment)s: %(state)s (%(answer)s)"),
     "delete": N_("deleting comment %(comment)s: %(state)s (%(answer)s)"),
@@ -357,7 +364,9 @@ def record(sessions: sessionmaker[Session], *, item: Claimed, answer: Answer, se
                 at=now,
                 kind="moderation" if action.state in ("done", "gone") else "moderation_failed",
                 actor=action.source,
-                message=phrase(
+                message=phrase(DONE[action.verb], comment=action.comment_id)
+                if action.state == "done"
+                else phrase(
                     ANSWERED[action.verb],
                     comment=action.comment_id,
                     state=phrase(ACTION_STATES.get(action.state, action.state)),

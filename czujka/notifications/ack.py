@@ -17,7 +17,7 @@ from czujka.incidents import flows
 from czujka.incidents.models import Incident
 from czujka.notifications.models import AckLink
 from czujka.storage.secrets import hash_token
-from czujka.words import N_
+from czujka.words import N_, phrase
 
 ALREADY = {
     "acknowledged": N_("the incident is already acknowledged"),
@@ -79,5 +79,5 @@ def use_link(session: Session, *, token: str, now: datetime) -> Incident:
         incident_id=view.incident.id,
         actor=f"person:{view.link.person_id}",
         at=now,
-        reason="acknowledged with the link from the page",
+        reason=phrase("acknowledged with the link from the page"),
     )

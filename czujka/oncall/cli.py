@@ -21,6 +21,7 @@ from czujka.cli_common import (
     settings_or_exit,
 )
 from czujka.config import Settings
+from czujka.words import gettext as _
 
 oncall_app = typer.Typer(
     help="On-call: who is on duty, what an incident would page, calendars.", no_args_is_help=True
@@ -94,17 +95,33 @@ def who(
         sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
         return
 
+    language = settings.language
+    nobody = _("NOBODY (a gap in the rota)", language)
+
     def names(ids: list[str]) -> str:
         return ", ".join(f"{p.name} ({p.id})" if (p := settings.person(i)) else i for i in ids)
 
+    def minute(iso: str) -> str:
+        return iso[:16].replace("T", " ")
+
     for r in results:
-        people = names(r["on_duty"]) or "NOBODY (a coverage gap)"
-        line = f"{r['schedule']} at {r['at']}: {people} [{r['layer'] or '-'}]"
+        line = _(
+            "%(schedule)s at %(at)s: %(people)s [%(layer)s]",
+            language,
+            schedule=r["schedule"],
+            at=r["at"],
+            people=names(r["on_duty"]) or nobody,
+            layer=r["layer"] or "-",
+        )
         if r["until"]:
-            line += f" until {r['until'][:16].replace('T', ' ')}"
+            line += " " + _("until %(time)s", language, time=minute(r["until"]))
         if r["next"]:
-            upcoming_people = names(r["next"]["people"]) or "NOBODY (a coverage gap)"
-            line += f"; next: {upcoming_people} from {r['next']['from'][:16].replace('T', ' ')}"
+            line += "; " + _(
+                "next: %(people)s from %(time)s",
+                language,
+                people=names(r["next"]["people"]) or nobody,
+                time=minute(r["next"]["from"]),
+            )
         console.print(line, highlight=False, markup=False)
 
 

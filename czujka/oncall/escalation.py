@@ -151,6 +151,19 @@ def via_words(settings: Settings, via: str) -> Phrase:
     return phrase("as %(role)s", role=ref)
 
 
+def target_phrase(settings: Settings, target: str) -> Phrase | str:
+    """A step's target as a person reads it: a name, "on duty: Weekend", "everyone with the role ceo"."""
+    kind, _, ref = target.partition(":")
+    if target == "experts":
+        return phrase("the experts for the incident's topic")
+    if kind == "schedule":
+        return phrase("on duty: %(schedule)s", schedule=schedule_name(settings, ref))
+    if kind == "person":
+        person = settings.person(ref)
+        return person.name if person else ref
+    return phrase("everyone with the role %(role)s", role=ref)
+
+
 def reached(settings: Settings, people: list[Recipient]) -> Phrase | Joined:
     """ "Anna Nowak (on duty: Weekend), Jan Kowalski (as ceo)", or "nobody"."""
     if not people:

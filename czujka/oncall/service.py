@@ -73,7 +73,7 @@ def open_escalations(session: Session, *, settings: Settings, now: datetime) -> 
         )
         status, message = (
             "active",
-            phrase("the chain of command %(policy)s started", policy=policy_name(policy)),
+            phrase("the chain of command “%(policy)s” started", policy=policy_name(policy)),
         )
         if policy is None:
             status = "unrouted"
@@ -122,7 +122,7 @@ def _wake_old(session: Session, *, settings: Settings, now: datetime, oldest: da
                 incident,
                 now,
                 phrase(
-                    "a fresh signal arrived: the chain of command %(policy)s started",
+                    "a fresh signal arrived: the chain of command “%(policy)s” started",
                     policy=policy_name(settings.policy(escalation.policy_id or ""), escalation.policy_id),
                 ),
             )
@@ -209,7 +209,9 @@ def advance(session: Session, *, settings: Settings, incident_id: int, now: date
     queued = 0
     if incident.state != "triggered" or policy is None:
         why = (
-            phrase("the chain of command %(policy)s is no longer in czujka.toml", policy=escalation.policy_id)
+            phrase(
+                "the chain of command “%(policy)s” is no longer in czujka.toml", policy=escalation.policy_id
+            )
             if policy is None
             else phrase("the incident is %(state)s", state=phrase(STATES.get(incident.state, incident.state)))
         )

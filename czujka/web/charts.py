@@ -1,12 +1,18 @@
 """Comments per hour against the hour-of-week baseline, with negative and harmful shares and incident markers.
 
 The numbers come from `series_buckets`; the baseline of an hour is the mean of the same hour of the week over
-the four weeks before it. The geometry is computed here and drawn as SVG by the template: no chart library,
-nothing from a CDN.
+the four weeks before it. A share is drawn only where enough comments stand behind it: pooled over the hour
+and its neighbours, and left out (a gap in the line, "—" in the table) under `MIN_FOR_SHARE` comments, so one
+angry comment at 4 a.m. is not "100 % negative".
+
+The geometry is computed here and drawn as SVG by the template: the plot stretches to the page's width
+(its own viewBox, strokes that do not scale) while the labels stay in pixels, readable on a phone. No chart
+library, nothing from a CDN.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -18,19 +24,20 @@ from sqlalchemy.orm import Session
 from czujka.detection.models import SeriesBucket
 from czujka.incidents.models import Incident
 
-WIDTH, HEIGHT = 720, 240
-LEFT, RIGHT, TOP, BOTTOM = 40, 40, 12, 28
+PLOT_W, PLOT_H = 1000, 200  # the plot's own units; it is stretched to the page's width
+HEIGHT = 232  # px: the plot, and a strip for the time labels under it
 BASELINE_WEEKS = 4
+MIN_FOR_SHARE = 5  # comments behind a share before it is drawn
+SHARE_SPAN = 1  # hours pooled on each side of an hour for its share
 
 
 @dataclass
 class HourPoint:
-    start: datetime
-    label: str
+    start: datetime  # local time
     total: int
     baseline: float
-    negative_share: float
-    harmful_share: float
+    negative_share: float | None  # pooled, None where too few comments stand behind it
+    harmful_share: float | None
 
 
 @dataclass
@@ -44,8 +51,10 @@ class Chart:
     markers: list[dict] = field(default_factory=list)
     ticks: list[dict] = field(default_factory=list)
     y_max: int = 1
-    width: int = WIDTH
+    plot_w: int = PLOT_W
+    plot_h: int = PLOT_H
     height: int = HEIGHT
+    daily: bool = False  # ticks name days, not hours
 
 
 def _hourly(session: Session, profile_id: str, start: datetime, end: datetime) -> dict[datetime, list[int]]:
@@ -63,92 +72,117 @@ def _hourly(session: Session, profile_id: str, start: datetime, end: datetime) -
     return hours
 
 
-def build_chart(session: Session, *, profile_id: str, zone: str, now: datetime, hours: int) -> Chart:
-    end = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+def latest_incident(session: Session, profile_ids: list[str]) -> tuple[int, datetime] | None:
+    """The newest incident of these profiles: the charts open on it when it is older than a day."""
+    row = session.execute(
+        select(Incident.id, Incident.opened_at)
+        .where(Incident.profile_id.in_(profile_ids))
+        .order_by(Incident.opened_at.desc(), Incident.id.desc())
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def window(
+    range_: str | None, *, now: datetime, latest: tuple[int, datetime] | None
+) -> tuple[str, datetime, int]:
+    """(range shown, end, hours): what was asked for, else the last day, or the day around the latest
+    incident when the last day has none."""
+    this_hour = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    if range_ == "7d":
+        return "7d", this_hour, 24 * 7
+    if range_ != "24h" and latest is not None and now - latest[1] > timedelta(hours=24):
+        around = latest[1].replace(minute=0, second=0, microsecond=0) + timedelta(hours=12)
+        return "incident", min(around, this_hour), 24
+    return "24h", this_hour, 24
+
+
+def _pooled(history: dict[datetime, list[int]], at: datetime, column: int) -> float | None:
+    cells = [history.get(at + timedelta(hours=d), [0, 0, 0]) for d in range(-SHARE_SPAN, SHARE_SPAN + 1)]
+    total = sum(c[0] for c in cells)
+    return sum(c[column] for c in cells) / total if total >= MIN_FOR_SHARE else None
+
+
+def build_chart(session: Session, *, profile_id: str, zone: str, end: datetime, hours: int) -> Chart:
     start = end - timedelta(hours=hours)
-    history = _hourly(session, profile_id, start - timedelta(weeks=BASELINE_WEEKS), end)
+    history = _hourly(
+        session, profile_id, start - timedelta(weeks=BASELINE_WEEKS), end + timedelta(hours=SHARE_SPAN)
+    )
     tz = ZoneInfo(zone)
     points = []
     for i in range(hours):
         at = start + timedelta(hours=i)
-        total, negative, harmful = history.get(at, [0, 0, 0])
         past = [history.get(at - timedelta(weeks=w), [0, 0, 0])[0] for w in range(1, BASELINE_WEEKS + 1)]
-        local = at.astimezone(tz)
         points.append(
             HourPoint(
-                start=at,
-                label=local.strftime("%a %H:%M"),
-                total=total,
+                start=at.astimezone(tz),
+                total=history.get(at, [0, 0, 0])[0],
                 baseline=sum(past) / len(past),
-                negative_share=negative / total if total else 0.0,
-                harmful_share=harmful / total if total else 0.0,
+                negative_share=_pooled(history, at, 1),
+                harmful_share=_pooled(history, at, 2),
             )
         )
-    chart = Chart(profile_id, points)
-    _geometry(chart, tz)
+    chart = Chart(profile_id, points, daily=hours > 48)
+    _geometry(chart)
     incidents = session.execute(
         select(Incident.id, Incident.kind, Incident.opened_at)
         .where(Incident.profile_id == profile_id, Incident.opened_at >= start, Incident.opened_at < end)
         .order_by(Incident.opened_at)
         .limit(100)
     ).all()
-    plot_w = WIDTH - LEFT - RIGHT
     span = (end - start).total_seconds()
     for incident_id, kind, opened in incidents:
-        x = LEFT + plot_w * (opened - start).total_seconds() / span
         chart.markers.append(
             {
-                "x": round(x, 1),
+                "x": round(PLOT_W * (opened - start).total_seconds() / span, 1),
                 "id": incident_id,
                 "kind": kind,
-                "label": opened.astimezone(tz).strftime("%a %H:%M"),
+                "at": opened.astimezone(tz),
             }
         )
     return chart
 
 
-def _geometry(chart: Chart, tz: ZoneInfo) -> None:
+def _geometry(chart: Chart) -> None:
     n = len(chart.hours)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    chart.y_max = max(1, max((max(p.total, p.baseline) for p in chart.hours), default=1))
-    step = plot_w / max(n, 1)
+    chart.y_max = max(1, math.ceil(max((max(p.total, p.baseline) for p in chart.hours), default=1)))
+    step = PLOT_W / max(n, 1)
 
     def y(value: float) -> float:
-        return round(TOP + plot_h * (1 - value / chart.y_max), 1)
+        return round(PLOT_H * (1 - value / chart.y_max), 1)
 
-    def y_share(value: float) -> float:
-        return round(TOP + plot_h * (1 - value), 1)
+    def y_share(value: float | None) -> float | None:
+        return None if value is None else round(PLOT_H * (1 - value), 1)
 
     for i, p in enumerate(chart.hours):
         top = y(p.total)
         chart.bars.append(
             {
-                "x": round(LEFT + i * step + step * 0.1, 1),
+                "x": round(i * step + step * 0.1, 1),
                 "y": top,
                 "w": round(step * 0.8, 1),
-                "h": round(TOP + plot_h - top, 1),
-                "label": p.label,
-                "total": p.total,
-                "baseline": round(p.baseline, 1),
+                "h": round(PLOT_H - top, 1),
             }
         )
-    centre = [LEFT + i * step + step / 2 for i in range(n)]
+    centre = [i * step + step / 2 for i in range(n)]
     chart.baseline_path = _path(centre, [y(p.baseline) for p in chart.hours])
     chart.negative_path = _path(centre, [y_share(p.negative_share) for p in chart.hours])
     chart.harmful_path = _path(centre, [y_share(p.harmful_share) for p in chart.hours])
-    every = 3 if n <= 24 else 24
     for i, p in enumerate(chart.hours):
-        local = p.start.astimezone(tz)
-        if (n <= 24 and local.hour % every == 0) or (n > 24 and local.hour == 0):
-            chart.ticks.append(
-                {
-                    "x": round(LEFT + i * step, 1),
-                    "label": local.strftime("%H:%M") if n <= 24 else local.strftime("%a %d.%m"),
-                }
-            )
+        pct = 100 * (i + 0.5) / max(n, 1)
+        if 4 <= pct <= 94 and (
+            (not chart.daily and p.start.hour % 4 == 0) or (chart.daily and p.start.hour == 12)
+        ):
+            chart.ticks.append({"pct": round(pct, 2), "at": p.start})  # centred under its hour (a day's noon)
 
 
-def _path(xs: list[float], ys: list[float]) -> str:
-    return " ".join(
-        f"{'M' if i == 0 else 'L'}{x:.1f},{y:.1f}" for i, (x, y) in enumerate(zip(xs, ys, strict=True))
-    )
+def _path(xs: list[float], ys: list[float | None]) -> str:
+    """An SVG path through the points, broken where a value is missing."""
+    parts, pen_down = [], False
+    for x, y in zip(xs, ys, strict=True):
+        if y is None:
+            pen_down = False
+            continue
+        parts.append(f"{'L' if pen_down else 'M'}{x:.1f},{y:.1f}")
+        pen_down = True
+    return " ".join(parts)

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -65,7 +65,7 @@ class CommentView:
     platform_id: str = ""
     parent: str | None = None
     hidden: bool = False
-    moderated: list[str] = field(default_factory=list)  # the comment's moderation trail, newest last
+    moderated: list[dict[str, Any]] = field(default_factory=list)  # its moderation trail, newest last
     permalink: str | None = None
     platform: str = "generic"
 
@@ -153,6 +153,7 @@ class IncidentRow:
     evidence: int
     next_page: str | None  # "kasia, ola at 22:35" while escalating
     acknowledged_by: str | None
+    ran_out: bool = False  # everyone in the chain of command was paged and nobody acknowledged
 
 
 def _next_page(
@@ -198,6 +199,9 @@ def incident_rows(
                 evidence=n,
                 next_page=_next_page(session, settings, incident, escalation),
                 acknowledged_by=actor_name(settings, incident.acknowledged_by),
+                ran_out=incident.state == "triggered"
+                and escalation is not None
+                and escalation.status == "finished",
             )
         )
     return rows
@@ -252,8 +256,14 @@ def _trails(session: Session, settings: Settings, views: list[CommentView]) -> N
         .order_by(ModerationAction.id)
     )
     for a in actions:
-        when = f"{_local(settings, a.profile_id, a.done_at or a.created_at):%d.%m %H:%M}"
-        by_id[a.comment_id].moderated.append(f"{a.verb} · {a.source} · {when} · {a.state}")
+        by_id[a.comment_id].moderated.append(
+            {
+                "verb": a.verb,
+                "who": actor_name(settings, a.source),
+                "at": _local(settings, a.profile_id, a.done_at or a.created_at),
+                "state": a.state,
+            }
+        )
 
 
 def incident_detail(
@@ -299,10 +309,16 @@ def incident_detail(
 
 
 def _with_link(session: Session, view: CommentView) -> CommentView:
-    """The comment's address on the platform: its post's permalink, on Facebook pointed at the comment."""
-    link = session.scalar(
-        select(Post.permalink).join(Comment, Comment.post_id == Post.id).where(Comment.id == view.id)
-    )
+    """The comment's address on the platform: its post's permalink (on Facebook, where a webhook brought no
+    permalink, the post's id is its address too), on Facebook pointed at the comment."""
+    row = session.execute(
+        select(Post.permalink, Post.platform_id)
+        .join(Comment, Comment.post_id == Post.id)
+        .where(Comment.id == view.id)
+    ).first()
+    link = row[0] if row else None
+    if view.platform == "facebook" and row and not link:
+        link = f"https://www.facebook.com/{quote(row[1], safe='_')}"
     if not link or not link.startswith("https://"):
         return view
     if view.platform == "facebook":

@@ -5,12 +5,13 @@ and time spans formatted for the locale by Babel."""
 from __future__ import annotations
 
 from contextvars import ContextVar
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from babel.dates import format_datetime, format_timedelta
 from jinja2 import Environment
 
+from czujka.moderation.service import ACTION_STATES
 from czujka.notifications.channels import KIND_NAMES
 from czujka.vocabulary import STATES, kind_name, topic_name
 from czujka.words import N_, say, translations
@@ -69,9 +70,22 @@ REPLY_STATES = {
     "unknown": N_("Unknown whether the reply was posted: check the thread."),
     "rejected": N_("The reply was rejected by a lead."),
 }
-ACTIONS = {"hide": N_("hidden"), "delete": N_("deleted")}
+ACTIONS = {
+    "hide": N_("hidden"),
+    "delete": N_("deleted"),
+    "unhide": N_("unhidden"),
+    "flag": N_("flagged"),
+    "keep": N_("kept hidden"),
+}
+ROLES = {"admin": N_("admin"), "responder": N_("responder"), "viewer": N_("viewer")}
 # Date patterns (CLDR): "wt. 01.12 21:15" / "Tue 01.12 21:15".
-PATTERNS = {"short": "EEE dd.MM HH:mm", "day": "EEE dd.MM", "time": "HH:mm", "seconds": "dd.MM HH:mm:ss"}
+PATTERNS = {
+    "short": "EEE dd.MM HH:mm",
+    "day": "EEE dd.MM",
+    "weekday": "EEE d",
+    "time": "HH:mm",
+    "seconds": "dd.MM HH:mm:ss",
+}
 
 
 def _lang() -> str:
@@ -122,18 +136,31 @@ def timespan(delta: timedelta, language: str | None = None) -> str:
     return format_timedelta(delta, threshold=1.5, granularity="minute", locale=language or _lang())
 
 
-def when(at: datetime | None, pattern: str = "short") -> str:
-    """A local time in the page's language ('wt. 01.12 21:15')."""
-    if at is None:
+def waited(minutes: float) -> str:
+    """A step's wait in words: '15 minut', '6 sekund'."""
+    return format_timedelta(timedelta(minutes=minutes), threshold=1.5, granularity="second", locale=_lang())
+
+
+def when(at: datetime | str | None, pattern: str = "short") -> str:
+    """A local time in the page's language ('wt. 01.12 21:15'); an ISO string keeps its own offset."""
+    if not at:
         return "—"
+    if isinstance(at, str):
+        at = datetime.fromisoformat(at)
     return format_datetime(at, PATTERNS.get(pattern, pattern), tzinfo=at.tzinfo, locale=_lang())
 
 
-def ago(at: datetime | None, now: datetime) -> str:
+def ago(at: datetime | None, now: datetime | None = None) -> str:
     """'12 minut temu' / '12 minutes ago'."""
     if at is None:
         return ""
-    return format_timedelta(at - now, threshold=1.5, granularity="minute", add_direction=True, locale=_lang())
+    return format_timedelta(
+        at - (now or datetime.now(UTC)),
+        threshold=1.5,
+        granularity="minute",
+        add_direction=True,
+        locale=_lang(),
+    )
 
 
 def install(env: Environment) -> None:
@@ -146,6 +173,7 @@ def install(env: Environment) -> None:
         counted=counted,
         timespan=timespan,
         ago=ago,
+        waited=waited,
         said=lambda text: say(text, _lang()),
         kind_label=kind_label,
         topic_label=topic_label,
@@ -158,5 +186,7 @@ def install(env: Environment) -> None:
         token_label=_labeller(TOKENS),
         reply_state_label=_labeller(REPLY_STATES),
         action_label=_labeller(ACTIONS),
+        role_label=_labeller(ROLES),
+        moderation_state_label=_labeller(ACTION_STATES),
     )
     env.filters["when"] = when

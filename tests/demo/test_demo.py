@@ -51,7 +51,7 @@ def test_demo_replays_through_the_webhook(tmp_path):
     finally:
         taken.close()
     assert result.exit_code == 0, result.output
-    assert f"Port {port} is in use" in result.output and "Traceback" not in result.output
+    assert f"Port {port} jest zajęty" in result.output and "Traceback" not in result.output  # in Polish
     data_dir = tmp_path / "czujka-data" / "demo"
     truth = json.loads((data_dir / "truth.json").read_text(encoding="utf-8"))
     engine = create_engine(f"sqlite:///{data_dir / 'czujka.db'}")
@@ -77,9 +77,7 @@ def test_demo_replays_through_the_webhook(tmp_path):
     assert sorted(history) == ["edited", "remove"]
     # The weekend has nobody on duty: every vulgar customer's comment is hidden, and nothing else is.
     assert hidden == set(truth["vulgar"]) and hidden_staff == 0
-    assert (
-        f"{len(truth['vulgar'])} of {len(truth['vulgar'])} vulgar customers' comments hidden" in result.output
-    )
+    assert f"od razu ukryto {len(truth['vulgar'])} z {len(truth['vulgar'])} wulgarnych" in result.output
     with engine.connect() as conn:
         kinds = set(conn.scalars(text("SELECT kind FROM incidents")))
     assert {
@@ -88,10 +86,11 @@ def test_demo_replays_through_the_webhook(tmp_path):
         "quarrel",
         "coordinated",
     } <= kinds  # the weekend crises, each an incident
-    assert "signed Meta deliveries" in result.output and "Bearer czk_" in result.output
+    assert "Podpisanych dostaw od Meta" in result.output and "Bearer czk_" in result.output
     # the live part: the person on duty is paged, nobody answers, the chain goes up, the link acknowledges
-    assert "page to ania (file)" in result.output and "page to kasia" in result.output
-    assert "acknowledged, the escalation stops" in result.output
+    assert "powiadomienie do: Anna Nowak (plik)" in result.output
+    assert "powiadomienie do: Katarzyna Wiśniewska" in result.output
+    assert "potwierdzone, eskalacja się zatrzymuje" in result.output
     assert (data_dir / "pages" / "ania.jsonl").read_text(encoding="utf-8").count("\n") == 1
     with engine.connect() as conn:
         live = conn.execute(
@@ -107,7 +106,7 @@ def test_demo_replays_through_the_webhook(tmp_path):
     assert statuses["not_paged"] >= 1 and paged == {"red_flag"}  # the replayed week is too old to page
     # the demo leaves its configuration beside its database: every command works on it afterwards
     config = data_dir / "czujka.toml"
-    assert f"Its configuration is {config.relative_to(tmp_path)}" in result.output
+    assert f"Konfiguracja demo to {config.relative_to(tmp_path)}" in result.output
     who = CliRunner().invoke(app, ["oncall", "who", "-c", str(config), "--json"])
     assert who.exit_code == 0 and json.loads(who.stdout)[0]["on_duty"] == ["ania"]  # the live override
     listed = CliRunner().invoke(app, ["incidents", "list", "-c", str(config), "--json"])

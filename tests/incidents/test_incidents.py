@@ -174,10 +174,10 @@ def test_cli(runtime, monkeypatch):
     acked = runner.invoke(
         app, ["incidents", "ack", str(incident_id), "--actor", "ania", "--reason", "dzwonię"]
     )
-    assert acked.exit_code == 0 and "acknowledged" in acked.output
+    assert acked.exit_code == 0 and "potwierdzony" in acked.output
     assert runner.invoke(app, ["incidents", "ack", str(incident_id)]).exit_code == 1
     shown = runner.invoke(app, ["incidents", "show", str(incident_id)])
-    assert "acknowledged" in shown.output and "ania" in shown.output
+    assert "potwierdzony" in shown.output and "ania" in shown.output and "dzwonię" in shown.output
     assert runner.invoke(app, ["incidents", "show", "999"]).exit_code == 1
     noted = runner.invoke(
         app, ["incidents", "note", str(incident_id), "kurier potwierdził", "--actor", "ania"]

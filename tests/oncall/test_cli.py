@@ -28,13 +28,13 @@ def test_who_at_a_time_as_json():
         "layer": "override",
     }
     text = invoke("oncall", "who", "--at", "2026-11-03 20:00")
-    assert "NOBODY" in text.output
+    assert "NIKT (luka w grafiku)" in text.output  # czujka speaks Polish unless told otherwise
 
 
 def test_who_says_until_when_and_who_comes_next():
     text = invoke("oncall", "who", "--schedule", "duty", "--at", "2026-11-28 22:00").output
-    assert "Marek Kowalczyk (marek) [override] until 2026-11-29 08:00" in text
-    assert "next: Katarzyna Wiśniewska (kasia) from 2026-11-29 08:00" in text
+    assert "Marek Kowalczyk (marek) [override] do 2026-11-29 08:00" in text
+    assert "następnie: Katarzyna Wiśniewska (kasia) od 2026-11-29 08:00" in text
 
 
 def test_who_refuses_bad_input():

@@ -34,10 +34,8 @@ def hidden_page(
     for item in items:  # shown in the profile's own time
         at = datetime.fromisoformat(item["acted_at"]) if item["acted_at"] else None
         zone = ZoneInfo(runtime.settings.timezone_of(item["profile_id"]))
-        item["acted_local"] = at.astimezone(zone).strftime("%a %d.%m %H:%M") if at else ""
-        item["written_local"] = (
-            datetime.fromisoformat(item["created_at"]).astimezone(zone).strftime("%a %d.%m %H:%M")
-        )
+        item["acted_local"] = at.astimezone(zone) if at else None
+        item["written_local"] = datetime.fromisoformat(item["created_at"]).astimezone(zone)
     names = {p.id: p.name for p in runtime.settings.profiles}
     return render(
         request,

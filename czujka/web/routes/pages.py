@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
@@ -13,11 +13,12 @@ from czujka.config import config_path
 from czujka.incidents import flows
 from czujka.moderation.review import waiting_count
 from czujka.oncall.changes import approvers_of, listing
+from czujka.oncall.escalation import target_phrase
 from czujka.oncall.schedule import duty_overview, shifts
 from czujka.playbooks import service as replies
 from czujka.playbooks.models import Reply
 from czujka.sources.health import channel_status
-from czujka.web.charts import build_chart
+from czujka.web.charts import MIN_FOR_SHARE, build_chart, latest_incident, window
 from czujka.web.dashboard import feed, incident_detail, incident_rows
 from czujka.web.deps import MAX_ID, IncidentId, ProfileFilter, RuntimeDep, SessionDep
 from czujka.web.responding import playbook_view, worsening_replies
@@ -206,21 +207,34 @@ def charts_page(
     runtime: RuntimeDep,
     session: SessionDep,
     user: Page,
-    range: str = "24h",
+    range: Annotated[Literal["24h", "7d", "incident"] | None, Query()] = None,
     profile: ProfileFilter = None,
 ):
+    """By default the last day, or, when the last day had no incident, the day around the latest one."""
     settings = runtime.settings
-    hours = 24 * 7 if range == "7d" else 24
     now = datetime.now(UTC)
     chosen = [p for p in settings.profiles if profile in (None, p.id)]
+    latest = latest_incident(session, [p.id for p in chosen])
+    shown, end, hours = window(range, now=now, latest=latest)
     charts = [
-        (p, build_chart(session, profile_id=p.id, zone=settings.timezone_of(p.id), now=now, hours=hours))
+        (p, build_chart(session, profile_id=p.id, zone=settings.timezone_of(p.id), end=end, hours=hours))
         for p in chosen
     ]
+    zone = ZoneInfo(settings.timezone)
     return render(
         request,
         "charts.html",
-        {"user": user, "active": "charts", "charts": charts, "range": "7d" if hours > 24 else "24h"},
+        {
+            "user": user,
+            "active": "charts",
+            "charts": charts,
+            "range": shown,
+            "latest": {"id": latest[0], "at": latest[1].astimezone(zone)} if latest else None,
+            "start": (end - timedelta(hours=hours)).astimezone(zone),
+            "end": end.astimezone(zone),
+            "now": now,
+            "min_for_share": MIN_FOR_SHARE,
+        },
     )
 
 
@@ -261,7 +275,7 @@ def oncall_page(request: Request, runtime: RuntimeDep, session: SessionDep, user
                 }
                 for s in shifts(schedule, day_start, day_end)
             ]
-            days.append({"label": day_start.strftime("%a %d.%m"), "shifts": items})
+            days.append({"day": day_start, "shifts": items})
         week.append({"schedule": schedule, "days": days})
     path = config_path()
     return render(
@@ -277,5 +291,6 @@ def oncall_page(request: Request, runtime: RuntimeDep, session: SessionDep, user
             "change_form": change_form,
             "saved": saved,
             "config_file": str(path) if path else "czujka.toml",
+            "target_words": lambda target: target_phrase(settings, target),
         },
     )
