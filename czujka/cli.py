@@ -26,6 +26,8 @@ from czujka.moderation.cli import moderation_app
 from czujka.oncall.cli import oncall_app
 from czujka.playbooks.cli import reply_app
 from czujka.sources.cli import connect_app, profiles_app
+from czujka.words import LANGUAGES, ngettext
+from czujka.words import gettext as _
 
 app = typer.Typer(
     help="czujka keeps watch over a shop's social media and wakes the right person.", no_args_is_help=True
@@ -73,7 +75,22 @@ def init(
         )
     except OSError as exc:
         raise fail(f"{file}: cannot write ({exc.strerror})", 2) from None
-    console.print(f"wrote {file}; edit it, then: czujka check-config {file}", highlight=False, markup=False)
+    language = _language_from_env()
+    console.print(
+        _("wrote %(file)s; edit it, then: czujka check-config %(file)s", language, file=file),
+        highlight=False,
+        markup=False,
+    )
+
+
+def _language_from_env() -> str:
+    """Before any configuration exists: CZUJKA_LANGUAGE, else the default language."""
+    import os
+
+    from czujka.config import Settings
+
+    value = os.environ.get("CZUJKA_LANGUAGE", "")
+    return value if value in LANGUAGES else str(Settings.model_fields["language"].default)
 
 
 @app.command("check-config")
@@ -92,30 +109,40 @@ def check_config(
             2,
         )
     settings = settings_or_exit(path)
-    where = path
-    console.print(f"{where}: OK: {len(settings.profiles)} profile(s)", highlight=False)
+    where, language = path, settings.language
+    ok = ngettext(
+        "%(where)s: OK: %(num)d profile",
+        "%(where)s: OK: %(num)d profiles",
+        len(settings.profiles),
+        language,
+        where=where,
+    )
+    console.print(ok, highlight=False)
     for profile in settings.profiles:
-        token = "token set" if profile.access_token else "no token (webhooks only)"
+        token = _("token set", language) if profile.access_token else _("no token (webhooks only)", language)
         surges = settings.surge_p_value_of(profile.id)
         console.print(
             f"  {profile.id}: {profile.platform} {profile.platform_id}, {token}, surge_p_value {surges:g}",
             highlight=False,
         )
+    warning = _("warning", language)
     if settings.meta_app_secret is None and any(p.platform != "generic" for p in settings.profiles):
-        console.print("  warning: CZUJKA_META_APP_SECRET is not set: Meta webhooks will be refused")
+        console.print(
+            f"  {warning}: " + _("CZUJKA_META_APP_SECRET is not set: Meta webhooks will be refused", language)
+        )
     from czujka.oncall.checks import oncall_report
 
     report = oncall_report(settings)
     for line in report.lines:
-        console.print(f"  {line}", highlight=False, markup=False)
-    for warning in report.warnings:
-        console.print(f"  warning: {warning}", highlight=False, markup=False)
+        console.print(f"  {line.say(language)}", highlight=False, markup=False)
+    for said in report.warnings:
+        console.print(f"  {warning}: {said.say(language)}", highlight=False, markup=False)
     from czujka.moderation.rules import explain
 
     for rule in settings.moderation_rules:
-        console.print(f"  moderation {explain(rule)}", highlight=False, markup=False)
+        console.print(f"  moderation {explain(rule, language)}", highlight=False, markup=False)
     for problem in report.problems:
-        errors.print(f"{where}: {problem}", highlight=False, markup=False)
+        errors.print(f"{where}: {problem.say(language)}", highlight=False, markup=False)
     if report.problems:
         raise typer.Exit(1)
 

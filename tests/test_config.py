@@ -142,7 +142,7 @@ def test_surge_threshold_per_profile_and_its_limits(tmp_path, monkeypatch):
     assert settings.surge_p_value_of("koszyk-fb") == 0.003
     assert settings.surge_p_value_of("some-other-profile") == 0.0002
     shown = CliRunner().invoke(app, ["check-config", str(tmp_path / "czujka.toml")])
-    assert "koszyk-fb: facebook 1122334455, token set, surge_p_value 0.003" in shown.output
+    assert "koszyk-fb: facebook 1122334455, token ustawiony, surge_p_value 0.003" in shown.output
     wrong = GOOD.replace("[[profiles]]", "surge_p_value = 0\n\n[[profiles]]") + "surge_p_value = 0.5\n"
     with pytest.raises(ConfigError) as caught:
         load_settings(write(tmp_path, wrong))

@@ -73,6 +73,6 @@ def test(
         console.print(
             f"→ {result['action']} by rule {found[0].id}: {found[1]}", highlight=False, markup=False
         )
-        console.print(f"  {explain(found[0])}", highlight=False, markup=False)
+        console.print(f"  {explain(found[0], settings.language)}", highlight=False, markup=False)
     else:
         console.print("→ no rule acts", highlight=False)

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from czujka.analysis.normalize import fold, fold_variants, tokens
 from czujka.moderation.config import ModerationRuleConfig
 from czujka.oncall.windows import parse_windows
-from czujka.vocabulary import TOPICS, topic_name
-from czujka.words import Joined, Phrase, joined, phrase
+from czujka.vocabulary import TOPICS
+from czujka.words import N_, Joined, Phrase, gettext, joined, phrase
 
 LINK = re.compile(
     r"(https?://|www\.)\S+|\b[\w-]+\.(pl|com|net|org|eu|io|shop|info|biz|xyz|ru)\b(/\S*)?", re.I
@@ -120,45 +120,49 @@ def first_match(
     return None
 
 
+EXPLAINED = {
+    "hide": N_(
+        "%(rule)s: hides a customer's comment that is %(what)s, %(when)s, on %(where)s; at most %(limit)s/h"
+    ),
+    "delete": N_(
+        "%(rule)s: deletes a customer's comment that is %(what)s, %(when)s, on %(where)s; at most %(limit)s/h"
+    ),
+    "flag": N_(
+        "%(rule)s: flags a customer's comment that is %(what)s, %(when)s, on %(where)s; at most %(limit)s/h"
+    ),
+}
+
+
 def explain(rule: ModerationRuleConfig, language: str = "en") -> str:
     """The rule in plain words, for `check-config`."""
-    pl = language == "pl"
-    verbs = {"hide": ("ukrywa", "hides"), "delete": ("usuwa", "deletes"), "flag": ("oznacza", "flags")}
-    verb = verbs[rule.action][0 if pl else 1]
-    parts = []
+    parts: list[Phrase] = []
     if rule.vulgar:
-        parts.append("wulgarny" if pl else "vulgar")
+        parts.append(phrase("vulgar"))
     if rule.harm_at_least is not None:
-        parts.append(f"{'szkodliwość' if pl else 'harm'} ≥ {rule.harm_at_least:g}")
+        parts.append(phrase("harmful at least %(limit)g", limit=rule.harm_at_least))
     if rule.keywords:
-        parts.append(("ze słowem: " if pl else "with a word: ") + ", ".join(rule.keywords))
+        parts.append(phrase("with a word: %(words)s", words=", ".join(rule.keywords)))
     if rule.topics:
-        parts.append(
-            ("o temacie: " if pl else "about: ")
-            + ", ".join(topic_name(t, language) or t for t in rule.topics)
-        )
+        parts.append(phrase("about: %(topics)s", topics=[phrase(TOPICS.get(t, t)) for t in rule.topics]))
     if rule.coordinated:
-        parts.append("z serii skoordynowanej" if pl else "part of a coordinated burst")
+        parts.append(phrase("part of a coordinated burst"))
     if rule.links is not None:
-        parts.append(
-            ("z linkiem" if rule.links else "bez linku")
-            if pl
-            else ("with a link" if rule.links else "without a link")
-        )
-    what = " and ".join(parts) if not pl else " i ".join(parts)
+        parts.append(phrase("with a link") if rule.links else phrase("without a link"))
     if rule.when == "always":
-        when = "zawsze" if pl else "at any time"
+        when = phrase("at any time")
     elif rule.when == "nobody_on_duty":
-        when = "gdy nikt nie ma dyżuru" if pl else "when nobody is on duty"
+        when = phrase("when nobody is on duty")
     else:
-        when = ("w oknach " if pl else "during ") + ", ".join(rule.when)
-    where = ", ".join(rule.profiles) if rule.profiles else ("każdy profil" if pl else "every profile")
-    dry = (
-        (" (próba: tylko zapisuje, co by zrobiła)" if pl else " (dry run: only records what it would do)")
-        if rule.dry_run
-        else ""
+        when = phrase("during %(windows)s", windows=", ".join(rule.when))
+    sep = " " + gettext("and", language) + " "
+    said = phrase(
+        EXPLAINED[rule.action],
+        rule=rule.id,
+        what=joined(parts, sep) if parts else phrase("any"),
+        when=when,
+        where=", ".join(rule.profiles) if rule.profiles else phrase("every profile"),
+        limit=rule.max_per_hour,
+    ).say(language)
+    return said + (
+        " " + gettext("(dry run: only records what it would do)", language) if rule.dry_run else ""
     )
-    limit = f"; {'najwyżej' if pl else 'at most'} {rule.max_per_hour}/h"
-    if pl:
-        return f"{rule.id}: {verb} komentarz klienta ({what}) {when}, {where}{limit}{dry}"
-    return f"{rule.id}: {verb} a customer's comment that is {what}, {when}, on {where}{limit}{dry}"

@@ -10,17 +10,20 @@ from czujka.config import Settings
 from czujka.notifications.channels import WEBPUSH
 from czujka.oncall.escalation import route_policy
 from czujka.oncall.schedule import GAP_HORIZON, coverage_gaps
-from czujka.vocabulary import EXPERT_TOPICS, KINDS
+from czujka.vocabulary import EXPERT_TOPICS, KINDS, TOPICS
+from czujka.words import Phrase, phrase
 
 
 @dataclass
 class OncallReport:
-    lines: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    """Said in the reader's language by check-config."""
+
+    lines: list[Phrase] = field(default_factory=list)
+    warnings: list[Phrase] = field(default_factory=list)
+    problems: list[Phrase] = field(default_factory=list)
 
 
-def _channel_problems(settings: Settings) -> list[str]:
+def _channel_problems(settings: Settings) -> list[Phrase]:
     import apprise
 
     problems = []
@@ -35,7 +38,15 @@ def _channel_problems(settings: Settings) -> list[str]:
                     continue
                 if not apprise.Apprise().add(url):
                     scheme = url.split("://", 1)[0]
-                    problems.append(f"people[{i}].{name}[{j}]: Apprise does not accept this {scheme}:// URL")
+                    problems.append(
+                        phrase(
+                            "people[%(i)s].%(name)s[%(j)s]: Apprise does not accept this %(scheme)s:// URL",
+                            i=i,
+                            name=name,
+                            j=j,
+                            scheme=scheme,
+                        )
+                    )
     return problems
 
 
@@ -45,30 +56,54 @@ def oncall_report(settings: Settings, *, now: datetime | None = None) -> OncallR
     if not settings.people:
         return report
     report.lines.append(
-        f"on-call: {len(settings.people)} people, {len(settings.schedules)} schedule(s), "
-        f"{len(settings.escalation_policies)} escalation polic(ies), {len(settings.routes)} route(s)"
+        phrase(
+            "on-call: %(people)s people, %(schedules)s schedule(s), %(policies)s escalation polic(ies), "
+            "%(routes)s route(s)",
+            people=len(settings.people),
+            schedules=len(settings.schedules),
+            policies=len(settings.escalation_policies),
+            routes=len(settings.routes),
+        )
     )
     for schedule in settings.schedules:
         zone = ZoneInfo(schedule.timezone)
         gaps = coverage_gaps(schedule, now, now + GAP_HORIZON)
         for gap in gaps[:10]:
             report.warnings.append(
-                f"schedule {schedule.id}: nobody on duty from {gap.start.astimezone(zone):%a %Y-%m-%d %H:%M} "
-                f"to {gap.end.astimezone(zone):%a %Y-%m-%d %H:%M}"
+                phrase(
+                    "schedule %(schedule)s: nobody on duty from %(start)s to %(end)s",
+                    schedule=schedule.id,
+                    start=f"{gap.start.astimezone(zone):%Y-%m-%d %H:%M}",
+                    end=f"{gap.end.astimezone(zone):%Y-%m-%d %H:%M}",
+                )
             )
         if len(gaps) > 10:
-            report.warnings.append(f"schedule {schedule.id}: {len(gaps) - 10} more gaps in the next 4 weeks")
+            report.warnings.append(
+                phrase(
+                    "schedule %(schedule)s: %(more)s more gaps in the next 4 weeks",
+                    schedule=schedule.id,
+                    more=len(gaps) - 10,
+                )
+            )
     for person in settings.people:
         if not person.channels:
-            report.warnings.append(f"person {person.id} has no channels: pages to them reach nobody")
+            report.warnings.append(
+                phrase("person %(person)s has no channels: pages to them reach nobody", person=person.id)
+            )
     for profile in settings.profiles:
         unrouted = [
             k for k in KINDS if route_policy(settings, profile=profile.id, kind=k, severity=3) is None
         ]
         if unrouted:
-            report.warnings.append(f"profile {profile.id}: nobody is paged for {', '.join(unrouted)}")
+            report.warnings.append(
+                phrase(
+                    "profile %(profile)s: nobody is paged for %(kinds)s",
+                    profile=profile.id,
+                    kinds=", ".join(unrouted),
+                )
+            )
     experts = {t for p in settings.people for t in p.expert_in}
     missing = [t for t in EXPERT_TOPICS if t not in experts]
     if missing:
-        report.warnings.append(f"no expert for topic(s): {', '.join(missing)}")
+        report.warnings.append(phrase("no expert for topic(s): %(topics)s", topics=[phrase(TOPICS[t]) for t in missing]))
     return report

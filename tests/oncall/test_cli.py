@@ -109,15 +109,16 @@ def test_export_ical(tmp_path):
 def test_check_config_reports_gaps_and_bad_channels(tmp_path):
     result = invoke("check-config")
     assert result.exit_code == 0, result.output
-    assert "6 people, 1 schedule(s)" in result.output
+    assert "osoby: 6, grafiki: 1" in result.output  # in the configured language, Polish
+    assert "brak eksperta od tematów: płatności, produkt, obsługa" in result.output
     broken = tmp_path / "broken.toml"
     text = CONFIG.read_text().replace('channels = ["json://127.0.0.1:9/ola"]', 'channels = ["nonsense://x"]')
     text = text.replace('start = "2026-11-06 17:00"', 'start = "2030-01-04 17:00"')  # nights not covered
     broken.write_text(text)
     bad = runner.invoke(app, ["check-config", str(broken)])
     assert bad.exit_code == 1
-    assert "people[4].channels[0]: Apprise does not accept this nonsense:// URL" in bad.output
-    assert "warning: schedule duty: nobody on duty from" in bad.output
+    assert "people[4].channels[0]: Apprise nie przyjmuje adresu nonsense://" in bad.output
+    assert "uwaga: grafik duty: nikt nie ma dyżuru od" in bad.output
 
 
 def test_references_are_checked_when_the_file_is_read(tmp_path):
