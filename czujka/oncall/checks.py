@@ -105,5 +105,7 @@ def oncall_report(settings: Settings, *, now: datetime | None = None) -> OncallR
     experts = {t for p in settings.people for t in p.expert_in}
     missing = [t for t in EXPERT_TOPICS if t not in experts]
     if missing:
-        report.warnings.append(phrase("no expert for topic(s): %(topics)s", topics=[phrase(TOPICS[t]) for t in missing]))
+        report.warnings.append(
+            phrase("no expert for topic(s): %(topics)s", topics=[phrase(TOPICS[t]) for t in missing])
+        )
     return report

@@ -14,8 +14,11 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_time, get_time_format
+
 from czujka.config import ProfileConfig, Settings
 from czujka.playbooks.config import PlaybookConfig, TemplateConfig
+from czujka.words import N_, gettext
 
 DEFAULTS = Path(__file__).parent / "defaults.toml"
 # How much a match on kind or topic counts when choosing. A legal or safety topic outranks everything;
@@ -24,15 +27,15 @@ DEFAULTS = Path(__file__).parent / "defaults.toml"
 TOPIC_WEIGHT = {"legal-safety": 4.0}
 KIND_WEIGHT = {"negative_surge": 0.5, "volume_surge": 0.5}
 NIGHT_FROM, MORNING = 22, 9  # a reply promised for the night is promised for the next morning instead
-WEEKDAYS_PL = ("w poniedziałek", "we wtorek", "w środę", "w czwartek", "w piątek", "w sobotę", "w niedzielę")
-WEEKDAYS_EN = (
-    "on Monday",
-    "on Tuesday",
-    "on Wednesday",
-    "on Thursday",
-    "on Friday",
-    "on Saturday",
-    "on Sunday",
+# "on Wednesday" as the catalog says it (Polish needs its own preposition and case: "w środę", "we wtorek").
+WEEKDAYS = (
+    N_("on Monday"),
+    N_("on Tuesday"),
+    N_("on Wednesday"),
+    N_("on Thursday"),
+    N_("on Friday"),
+    N_("on Saturday"),
+    N_("on Sunday"),
 )
 
 
@@ -81,12 +84,16 @@ def reply_by(now: datetime, minutes: int, zone: str, language: str) -> str:
         local = morning.replace(hour=MORNING, minute=0)
     today = now.astimezone(ZoneInfo(zone)).date()
     days = (local.date() - today).days
-    if language == "pl":
-        day = "dziś" if days == 0 else "jutro" if days == 1 else WEEKDAYS_PL[local.weekday()]
-        return f"{day} do {local.hour}:{local.minute:02d}"
-    day = "today" if days == 0 else "tomorrow" if days == 1 else WEEKDAYS_EN[local.weekday()]
-    clock = local.strftime("%I:%M %p").lstrip("0").lower()
-    return f"{day} by {clock}"
+    # "9:00" as a Polish reply says it, "2:45 pm" in English: the locale's short time without a leading zero
+    pattern = get_time_format("short", locale=language).pattern.replace("HH", "H").replace("hh", "h")
+    clock = format_time(local, pattern, locale=language).lower().replace("\u202f", " ")
+    if days == 0:
+        return gettext("today by %(time)s", language, time=clock)
+    if days == 1:
+        return gettext("tomorrow by %(time)s", language, time=clock)
+    return gettext(
+        "%(day)s by %(time)s", language, day=gettext(WEEKDAYS[local.weekday()], language), time=clock
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +110,7 @@ class Filling:
 def channel(profile: ProfileConfig | None, language: str) -> str:
     if profile is not None and profile.contact:
         return profile.contact.get(language)
-    return "w wiadomości prywatnej" if language == "pl" else "in a private message"
+    return gettext("in a private message", language)
 
 
 def shop_name(profile: ProfileConfig | None) -> str:

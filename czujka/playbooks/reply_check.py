@@ -14,59 +14,45 @@ from typing import Literal
 from czujka.analysis.language import detect_language
 from czujka.playbooks.check_model import ToneModel
 from czujka.playbooks.rules import rule_reasons
+from czujka.words import N_, gettext
 
 Language = Literal["pl", "en"]
 PUBLIC_REPLIES_BEFORE_PRIVATE = 2  # the staff's third public answer in a thread should go private
 
-# code: (Polish, English) — why it is risky, and how to fix it
-MESSAGES: dict[str, tuple[str, str]] = {
-    "argues": (
-        "Odpowiedź spiera się z klientem albo go obwinia (zarzut kłamstwa, „proszę przeczytać regulamin”, "
-        "ironia). Nie oceniaj klienta: przyznaj, co poszło źle, i zaproponuj konkretny krok.",
+# code: why it is risky, and how to fix it (a catalog message)
+MESSAGES: dict[str, str] = {
+    "argues": N_(
         'The reply argues with or blames the customer (calling them a liar, "read the terms", sarcasm). '
-        "Don't judge them: acknowledge what went wrong and offer a concrete step.",
+        "Don't judge them: acknowledge what went wrong and offer a concrete step."
     ),
-    "defensive": (
-        "Odpowiedź broni sklepu zamiast rozwiązać problem („to nie nasza wina”, „winny kurier”). "
-        "Klienta nie obchodzi, czyja to wina: przeproś i napisz, co zrobisz.",
+    "defensive": N_(
         'The reply defends the shop instead of solving the problem ("not our fault", "the courier\'s '
-        'fault"). The customer does not care whose fault it is: apologise and say what you will do.',
+        'fault"). The customer does not care whose fault it is: apologise and say what you will do.'
     ),
-    "defers": (
-        "Odpowiedź odsyła klienta bez konkretu („proszę o kontakt w poniedziałek”, „sprawdzimy”). Napisz, "
-        "co zrobisz sam i do kiedy, np. „napiszę do Pani na priv dziś do 18:00”.",
+    "defers": N_(
         'The reply puts the customer off without a concrete step ("contact us on Monday", "we\'ll look '
-        'into it"). Say what you will do and by when, e.g. "I\'ll message you privately today by 6 pm".',
+        'into it"). Say what you will do and by when, e.g. "I\'ll message you privately today by 6 pm".'
     ),
-    "curt": (
-        "Odpowiedź jest zbyt krótka i sucha. Dodaj powitanie albo podziękowanie i jedno zdanie o tym, co "
-        "dalej.",
+    "curt": N_(
         "The reply is too short and curt. Add a greeting or a thank-you and one sentence on what happens "
-        "next.",
+        "next."
     ),
-    "shouts": (
-        "Odpowiedź krzyczy (wielkie litery, „!!!”). Pisz zwykłymi literami i z najwyżej jednym wykrzyknikiem.",
-        'The reply shouts (capitals, "!!!"). Write in normal case with at most one exclamation mark.',
+    "shouts": N_(
+        'The reply shouts (capitals, "!!!"). Write in normal case with at most one exclamation mark.'
     ),
-    "personal_data": (
-        "Odpowiedź pokazuje publicznie dane klienta (telefon, adres, e-mail, numer zamówienia lub przesyłki) "
-        "albo prosi, by klient je tu podał. Przenieś szczegóły do wiadomości prywatnej.",
+    "personal_data": N_(
         "The reply shows the customer's data in public (phone, address, e-mail, order or parcel number) or "
-        "asks them to post it here. Move the details to a private message.",
+        "asks them to post it here. Move the details to a private message."
     ),
-    "promises": (
-        "Odpowiedź obiecuje coś, czego nikt teraz nie sprawdzi ani nie dotrzyma („gwarantujemy”, „na pewno "
-        "dziś”, „nigdy więcej”). Obiecuj tylko następny krok, który sam wykonasz.",
+    "promises": N_(
         'The reply promises what nobody can check or keep now ("we guarantee", "definitely today", '
-        '"never again"). Promise only the next step you will take yourself.',
+        '"never again"). Promise only the next step you will take yourself.'
     ),
-    "third_reply": (
-        "To byłaby trzecia publiczna odpowiedź obsługi w tym wątku. Przenieś rozmowę do wiadomości "
-        "prywatnej, zamiast prowadzić ją przy wszystkich.",
+    "third_reply": N_(
         "This would be the staff's third public answer in this thread. Move the conversation to a private "
-        "message instead of holding it in front of everyone.",
+        "message instead of holding it in front of everyone."
     ),
-    "empty": ("Odpowiedź jest pusta.", "The reply is empty."),
+    "empty": N_("The reply is empty."),
 }
 ORDER = (
     "empty",
@@ -101,8 +87,7 @@ class CheckResult:
 
 
 def message(code: str, language: str) -> str:
-    pl, en = MESSAGES[code]
-    return pl if language == "pl" else en
+    return gettext(MESSAGES[code], language)
 
 
 class ReplyChecker:

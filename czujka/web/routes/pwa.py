@@ -13,6 +13,7 @@ from czujka.notifications.push import application_server_key, subscribe
 from czujka.notifications.views import SubscriptionIn
 from czujka.web.deps import RuntimeDep, SessionDep
 from czujka.web.session import Page, ViewerAction
+from czujka.words import gettext
 
 router = APIRouter(include_in_schema=False)
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -20,12 +21,11 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 
 @router.get("/manifest.webmanifest")
 def manifest(runtime: RuntimeDep) -> JSONResponse:
-    pl = runtime.settings.language == "pl"
     return JSONResponse(
         {
             "name": "czujka",
             "short_name": "czujka",
-            "description": "Czuwa nad profilami sklepu" if pl else "Keeps watch over the shop's profiles",
+            "description": gettext("Keeps watch over the shop's profiles", runtime.settings.language),
             "lang": runtime.settings.language,
             "start_url": "/",
             "scope": "/",

@@ -17,6 +17,7 @@ from czujka.incidents.service import incident_topic
 from czujka.playbooks import service
 from czujka.playbooks.errors import message_of
 from czujka.playbooks.models import Reply
+from czujka.web.dashboard import actor_name
 from czujka.web.deps import MAX_ID, IncidentId, RuntimeDep, SessionDep
 from czujka.web.responding import may_approve, reply_context, responder_name
 from czujka.web.session import Forbidden, Page, ResponderAction, SignedIn, ViewerAction
@@ -175,6 +176,7 @@ def approval_page(reply_id: int, request: Request, runtime: RuntimeDep, session:
             "user": user,
             "active": "incidents",
             "reply": reply,
+            "author": actor_name(runtime.settings, reply.author),
             "comment": session.get(Comment, reply.comment_id),
             "reasons": [message(c, user.language) for c in reply.check_reasons if c in MESSAGES],
             "allowed": allowed,
