@@ -139,29 +139,18 @@ def _topic(topic: str | None) -> Phrase:
     return phrase(TOPICS[topic]) if topic in TOPICS else phrase("the topic %(topic)s", topic=topic or "—")
 
 
-def via_words(settings: Settings, via: str) -> Phrase:
-    """How a step reached someone, as a person says it: "on duty (Weekend)", "as ceo", "by name"."""
-    kind, _, ref = via.partition(":")
-    if via == "experts":
-        return phrase("as an expert")
-    if kind == "schedule":
-        return phrase("on duty: %(schedule)s", schedule=schedule_name(settings, ref))
-    if kind == "person":
-        return phrase("by name")
-    return phrase("as %(role)s", role=ref)
-
-
-def target_phrase(settings: Settings, target: str) -> Phrase | str:
-    """A step's target as a person reads it: a name, "on duty: Weekend", "everyone with the role ceo"."""
+def target_words(settings: Settings, target: str, *, reached: bool = False) -> Phrase | str:
+    """A step's target as a person reads it ("on duty: Weekend", "everyone with the role ceo", a name) or,
+    for someone it `reached`, how it reached them ("as an expert", "by name")."""
     kind, _, ref = target.partition(":")
-    if target == "experts":
-        return phrase("the experts for the incident's topic")
     if kind == "schedule":
         return phrase("on duty: %(schedule)s", schedule=schedule_name(settings, ref))
+    if target == "experts":
+        return phrase("as an expert") if reached else phrase("the experts for the incident's topic")
     if kind == "person":
         person = settings.person(ref)
-        return person.name if person else ref
-    return phrase("everyone with the role %(role)s", role=ref)
+        return phrase("by name") if reached else (person.name if person else ref)
+    return phrase("as %(role)s", role=ref) if reached else phrase("everyone with the role %(role)s", role=ref)
 
 
 def reached(settings: Settings, people: list[Recipient]) -> Phrase | Joined:
@@ -169,7 +158,10 @@ def reached(settings: Settings, people: list[Recipient]) -> Phrase | Joined:
     if not people:
         return phrase("nobody")
     return joined(
-        [phrase("%(name)s (%(via)s)", name=r.person.name, via=via_words(settings, r.via)) for r in people],
+        [
+            phrase("%(name)s (%(via)s)", name=r.person.name, via=target_words(settings, r.via, reached=True))
+            for r in people
+        ],
         ", ",
     )
 

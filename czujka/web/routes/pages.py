@@ -13,7 +13,7 @@ from czujka.config import config_path
 from czujka.incidents import flows
 from czujka.moderation.review import waiting_count
 from czujka.oncall.changes import approvers_of, listing
-from czujka.oncall.escalation import target_phrase
+from czujka.oncall.escalation import target_words
 from czujka.oncall.schedule import duty_overview, shifts
 from czujka.playbooks import service as replies
 from czujka.playbooks.models import Reply
@@ -291,6 +291,6 @@ def oncall_page(request: Request, runtime: RuntimeDep, session: SessionDep, user
             "change_form": change_form,
             "saved": saved,
             "config_file": str(path) if path else "czujka.toml",
-            "target_words": lambda target: target_phrase(settings, target),
+            "target_words": lambda target: target_words(settings, target),
         },
     )
