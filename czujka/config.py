@@ -33,6 +33,7 @@ from czujka.oncall.config import (
     PolicyConfig,
     RouteConfig,
     ScheduleConfig,
+    check_clients,
     check_references,
     check_targets,
 )
@@ -53,6 +54,26 @@ class ConfigError(Exception):
         super().__init__("\n".join(f"{source}: {where}: {reason}" for where, reason in problems))
 
 
+# The one client of an install that names none: a single shop.
+IMPLICIT_CLIENT = "shop"
+
+
+class ClientConfig(BaseModel):
+    """A brand an agency watches; its profiles, people and incidents are seen only by its own users."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=PROFILE_ID)
+    name: str = Field(min_length=1)
+    timezone: str | None = None
+    language: Literal["pl", "en"] | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str | None) -> str | None:
+        return None if value is None else check_timezone(value)
+
+
 class ProfileConfig(BaseModel):
     """One watched social account."""
 
@@ -60,6 +81,7 @@ class ProfileConfig(BaseModel):
 
     id: str = Field(pattern=PROFILE_ID)
     name: str
+    client: str | None = None  # the client it belongs to; required once [[clients]] exist
     platform: Literal["facebook", "instagram", "generic"]
     platform_id: str = Field(min_length=1)
     timezone: str | None = None
@@ -136,6 +158,9 @@ class Settings(BaseSettings):
         description="How improbable for its hour of the week a count must be to open a surge incident: "
         "larger pages sooner and more often wrongly.",
     )
+    clients: list[ClientConfig] = Field(
+        default_factory=list, description="Brands an agency watches; none: one shop, an implicit client."
+    )
     profiles: list[ProfileConfig] = Field(default_factory=list, description="Watched profiles.")
     people: list[PersonConfig] = Field(default_factory=list, description="People who can be paged.")
     schedules: list[ScheduleConfig] = Field(default_factory=list, description="Who is on duty when.")
@@ -198,6 +223,26 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _clients(self) -> Settings:
+        known = [c.id for c in self.clients]
+        for i, client in enumerate(self.clients):
+            if client.id in known[:i]:
+                raise ValueError(f"clients[{i}]: id {client.id!r} is used twice")
+        for i, profile in enumerate(self.profiles):
+            if not self.clients:
+                if profile.client not in (None, IMPLICIT_CLIENT):
+                    raise ValueError(
+                        f"profiles[{i}].client: no client {profile.client!r} (there are no [[clients]])"
+                    )
+            elif profile.client is None:
+                raise ValueError(f"profiles[{i}].client: which client is it? (known: {', '.join(known)})")
+            elif profile.client not in known:
+                raise ValueError(
+                    f"profiles[{i}].client: no client {profile.client!r} (known: {', '.join(known)})"
+                )
+        return self
+
+    @model_validator(mode="after")
     def _unique_playbooks(self) -> Settings:
         seen: set[str] = set()
         for i, playbook in enumerate(self.playbooks):
@@ -245,6 +290,29 @@ class Settings(BaseSettings):
                 },
             },
         )
+        if self.clients:
+            problems += check_clients(
+                clients={c.id for c in self.clients},
+                profile_clients={p.id: self.client_of(p.id) for p in self.profiles},
+                people=self.people,
+                schedules=self.schedules,
+                policies=self.escalation_policies,
+                routes=self.routes,
+                leads={
+                    **{
+                        f"profiles[{i}].{key}": (self.client_of(p.id), leads)
+                        for i, p in enumerate(self.profiles)
+                        for key, leads in (
+                            ("approval.leads", p.approval.leads if p.approval else []),
+                            ("review_leads", p.review_leads),
+                        )
+                    },
+                    **{
+                        f"schedules[{i}].approve_changes": (s.client, s.approve_changes)
+                        for i, s in enumerate(self.schedules)
+                    },
+                },
+            )
         if problems:
             raise ValueError("; ".join(problems))
         # The pure on-call functions take one schedule or person, so the service defaults are filled in here.
@@ -279,6 +347,28 @@ class Settings(BaseSettings):
 
     def profile(self, profile_id: str) -> ProfileConfig | None:
         return next((p for p in self.profiles if p.id == profile_id), None)
+
+    @property
+    def agency(self) -> bool:
+        """Several brands (explicit [[clients]]), rather than one shop."""
+        return bool(self.clients)
+
+    @property
+    def all_clients(self) -> list[ClientConfig]:
+        """The clients, or the one implicit client of a single shop."""
+        return self.clients or [ClientConfig(id=IMPLICIT_CLIENT, name="—")]
+
+    def client(self, client_id: str) -> ClientConfig | None:
+        return next((c for c in self.all_clients if c.id == client_id), None)
+
+    def client_of(self, profile_id: str) -> str:
+        """The client a profile belongs to (the implicit one for a single shop or an unknown profile)."""
+        profile = self.profile(profile_id)
+        return (profile.client if profile else None) or IMPLICIT_CLIENT
+
+    def profiles_of(self, clients: frozenset[str] | None) -> list[str]:
+        """The ids of the profiles of these clients (None: every client)."""
+        return [p.id for p in self.profiles if clients is None or self.client_of(p.id) in clients]
 
     def timezone_of(self, profile_id: str) -> str:
         """The profile's time zone name, or the service default for an unknown or zoneless profile."""
@@ -318,6 +408,7 @@ class _TomlSource(PydanticBaseSettingsSource):
 
 TOP_LEVEL_TABLES = {
     "service",
+    "clients",
     "profiles",
     "people",
     "schedules",

@@ -213,5 +213,6 @@ def queue_digests(session: Session, *, settings: Settings, now: datetime) -> int
             key=f"review:{profile.id}:{moment.date().isoformat()}",
             purpose="review",
             now=now,
+            profile_id=profile.id,
         )[0]
     return queued

@@ -47,12 +47,13 @@ def render_page(
     ack_url: str,
     step: int,
     playbook: str | None = None,
+    client_name: str | None = None,
 ) -> tuple[str, str]:
     """(title, plain-text body) short enough for an SMS gateway's first screen and a lock screen."""
     local = format_datetime(
         opened_at, "EEE dd.MM HH:mm", tzinfo=ZoneInfo(timezone), locale=language if language else "en"
     )
-    title = "[czujka] " + _(
+    title = "[czujka] " + (f"{client_name} · " if client_name else "") + _(
         "severity %(severity)s/3 · %(profile)s: %(kind)s",
         language,
         severity=severity,

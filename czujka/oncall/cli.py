@@ -140,7 +140,7 @@ def simulate_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """The pages (time, person, channel) an incident would cause. Sends nothing."""
-    from czujka.oncall.escalation import route_policy, simulate
+    from czujka.oncall.escalation import client_for, route_policy, simulate
     from czujka.vocabulary import EXPERT_TOPICS, KINDS, TOPIC_ALIASES
 
     settings = with_dashboard_changes(settings_or_exit(config))
@@ -157,7 +157,15 @@ def simulate_cmd(
     if policy is None:
         raise fail("no route matches and there is no 'default' escalation policy: nobody would be paged")
     after = timedelta(minutes=ack_after) if ack_after is not None else None
-    pages, notes = simulate(settings, policy, severity=severity, topic=topic, at=start, ack_after=after)
+    pages, notes = simulate(
+        settings,
+        policy,
+        severity=severity,
+        topic=topic,
+        at=start,
+        ack_after=after,
+        client=client_for(settings, profile),
+    )
     rows = [
         {
             "at": p.at.astimezone(ZoneInfo(zone)).isoformat(),

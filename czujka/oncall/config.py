@@ -50,6 +50,7 @@ class PersonConfig(_Strict):
 
     id: str = Field(pattern=ID)
     name: str = Field(min_length=1)
+    client: str | None = None  # the client this person works for; unset: the agency (every client)
     roles: list[str] = Field(default_factory=list)
     language: Literal["pl", "en"] | None = None
     timezone: str | None = None
@@ -165,6 +166,7 @@ class OverrideConfig(_Strict):
 class ScheduleConfig(_Strict):
     id: str = Field(pattern=ID)
     name: str | None = None
+    client: str | None = None  # unset: the agency's, shared by every client
     timezone: str | None = None
     holidays: str | None = "PL"
     layers: list[LayerConfig] = Field(default_factory=list)
@@ -220,12 +222,14 @@ class StepConfig(_Strict):
 class PolicyConfig(_Strict):
     id: str = Field(pattern=ID)
     name: str | None = None  # what people read on the timeline ("Weekend duty"); the id if unset
+    client: str | None = None  # unset: the agency's, usable for every client
     repeat: int = Field(0, ge=0, le=10)
     repage_on_severity: bool = True
     steps: list[StepConfig] = Field(min_length=1)
 
 
 class RouteConfig(_Strict):
+    client: str | None = None
     profile: str | None = None
     kinds: list[str] | None = None
     min_severity: int = Field(1, ge=1, le=3)
@@ -239,9 +243,10 @@ class RouteConfig(_Strict):
                 raise ValueError(f"unknown incident kind {value!r} (known: {', '.join(KINDS)})")
         return values
 
-    def matches(self, *, profile: str, kind: str, severity: int) -> bool:
+    def matches(self, *, profile: str, kind: str, severity: int, client: str | None = None) -> bool:
         return (
             (self.profile is None or self.profile == profile)
+            and (self.client is None or client is None or self.client == client)
             and (self.kinds is None or kind in self.kinds)
             and severity >= self.min_severity
         )
@@ -297,3 +302,103 @@ def check_references(
         if route.profile is not None and route.profile not in profiles:
             problems.append(f"routes[{i}].profile: no profile {route.profile!r}")
     return problems
+
+
+def check_clients(
+    *,
+    clients: set[str],
+    profile_clients: dict[str, str],
+    people: list[PersonConfig],
+    schedules: list[ScheduleConfig],
+    policies: list[PolicyConfig],
+    routes: list[RouteConfig],
+    leads: dict[str, tuple[str | None, list[str]]] | None = None,
+) -> list[str]:
+    """In agency mode: every client named exists, and nothing pages one client's people for another client's
+    incident. People, schedules and policies without a client are the agency's, shared by all; `role:` and
+    `experts` targets are narrowed to the incident's client when it pages, so only names and schedules that
+    belong to a client can cross over."""
+    problems: list[str] = []
+    for name, items in (("people", people), ("schedules", schedules), ("escalation_policies", policies)):
+        for i, item in enumerate(items):
+            if item.client is not None and item.client not in clients:
+                problems.append(
+                    f"{name}[{i}].client: no client {item.client!r} (known: {', '.join(sorted(clients))})"
+                )
+    for i, route in enumerate(routes):
+        if route.client is not None and route.client not in clients:
+            problems.append(f"routes[{i}].client: no client {route.client!r}")
+    person_client = {p.id: p.client for p in people}
+    schedule_owners: dict[str, set[str]] = {}
+    for i, schedule in enumerate(schedules):
+        members = {w for layer in schedule.layers for w in layer.rotation} | {
+            o.person for o in schedule.overrides
+        }
+        owners = {c for w in members if (c := person_client.get(w)) is not None}
+        if schedule.client is not None:
+            strangers = sorted(w for w in members if person_client.get(w) not in (None, schedule.client))
+            if strangers:
+                problems.append(
+                    f"schedules[{i}]: {', '.join(strangers)} work for another client than {schedule.client!r}"
+                )
+            owners |= {schedule.client}
+        schedule_owners[schedule.id] = owners
+
+    def owners_of(targets: list[str]) -> dict[str, set[str]]:
+        """Which clients' people each target pages whatever the incident (role: and experts are narrowed)."""
+        found: dict[str, set[str]] = {}
+        for target in targets:
+            kind, _, ref = target.partition(":")
+            if kind == "person" and person_client.get(ref) is not None:
+                found[target] = {person_client[ref]}  # type: ignore[index]
+            elif kind == "schedule" and schedule_owners.get(ref):
+                found[target] = schedule_owners[ref]
+        return found
+
+    policy_owners: dict[str, dict[str, set[str]]] = {}
+    for i, policy in enumerate(policies):
+        owned = owners_of([t for step in policy.steps for t in step.notify])
+        policy_owners[policy.id] = owned
+        for target, owners in owned.items():
+            if policy.client is not None and owners - {policy.client}:
+                problems.append(
+                    f"escalation_policies[{i}]: {target} belongs to {', '.join(sorted(owners))}, not to the "
+                    f"policy's client {policy.client!r}"
+                )
+    served_by = [
+        (f"routes[{i}]", r.policy, _served(r, clients, profile_clients)) for i, r in enumerate(routes)
+    ]
+    if any(p.id == "default" for p in policies):
+        served_by.append(("the 'default' escalation policy (used when no route matches)", "default", clients))
+    policy_client = {p.id: p.client for p in policies}
+    for where, policy_id, served in served_by:
+        own = policy_client.get(policy_id)
+        if own is not None and served - {own}:
+            problems.append(
+                f"{where}: incidents of {', '.join(sorted(served - {own}))} would go to client {own!r}'s "
+                f"escalation policy {policy_id!r}"
+            )
+        for target, owners in policy_owners.get(policy_id, {}).items():
+            for client in sorted(served):
+                if owners - {client}:
+                    problems.append(
+                        f"{where}: escalation policy {policy_id!r} would page {target} "
+                        f"({', '.join(sorted(owners))}) for an incident of client {client!r}"
+                    )
+                    break
+    for where, (client, targets) in (leads or {}).items():
+        for target, owners in owners_of(targets).items():
+            if client is not None and owners - {client}:
+                problems.append(
+                    f"{where}: {target} belongs to {', '.join(sorted(owners))}, not to {client!r}"
+                )
+    return problems
+
+
+def _served(route: RouteConfig, clients: set[str], profile_clients: dict[str, str]) -> set[str]:
+    """The clients whose incidents a route can take."""
+    if route.profile is not None:
+        return {profile_clients[route.profile]} if route.profile in profile_clients else set()
+    if route.client is not None:
+        return {route.client}
+    return set(clients)

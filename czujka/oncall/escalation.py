@@ -64,19 +64,23 @@ def acknowledged(state: EscalationState) -> EscalationState:
 
 def route_policy(settings: Settings, *, profile: str, kind: str, severity: int) -> PolicyConfig | None:
     """The first matching route's policy; else a policy named 'default'; else none (nobody is paged)."""
+    client = settings.client_of(profile)
     for route in settings.routes:
-        if route.matches(profile=profile, kind=kind, severity=severity):
+        if route.matches(profile=profile, kind=kind, severity=severity, client=client):
             return settings.policy(route.policy)
     return settings.policy("default")
 
 
-def experts_for(settings: Settings, topic: str | None, at: datetime) -> list[PersonConfig]:
-    """People expert in the topic who can be reached at `at` in their own time zone."""
+def experts_for(
+    settings: Settings, topic: str | None, at: datetime, *, client: str | None = None
+) -> list[PersonConfig]:
+    """People expert in the topic who can be reached at `at` in their own time zone; for a client's
+    incident, only the agency's experts and the client's own."""
     if not topic:
         return []
     found = []
     for person in settings.people:
-        if topic not in person.expert_in:
+        if topic not in person.expert_in or not serves(person, client):
             continue
         local = at.astimezone(ZoneInfo(person.timezone))
         if person.reachable_windows.contains(local.weekday(), local.hour * 60 + local.minute):
@@ -90,16 +94,33 @@ class Recipient:
     via: str  # the target that reached them: schedule:duty, role:ceo, experts…
 
 
+def serves(person: PersonConfig, client: str | None) -> bool:
+    """Whether the person may be paged for this client's incident: the agency's people serve every client."""
+    return client is None or person.client in (None, client)
+
+
+def client_for(settings: Settings, profile_id: str) -> str | None:
+    """The client whose people an incident of this profile may page (None for a single shop: everybody)."""
+    return settings.client_of(profile_id) if settings.agency else None
+
+
 def recipients(
-    settings: Settings, targets: tuple[str, ...] | list[str], *, topic: str | None, at: datetime
-) -> tuple[list[Recipient], list[str]]:
-    """The people a step reaches (each once, in order) and notes on targets that reached nobody."""
+    settings: Settings,
+    targets: tuple[str, ...] | list[str],
+    *,
+    topic: str | None,
+    at: datetime,
+    client: str | None = None,
+) -> tuple[list[Recipient], list[Phrase]]:
+    """The people a step reaches (each once, in order) and notes on targets that reached nobody. For a
+    client's incident, `role:` and `experts` reach only the agency's people and the client's own (names
+    and schedules are checked when the configuration is read)."""
     out: dict[str, Recipient] = {}
     notes: list[Phrase] = []
     for target in targets:
         kind, _, ref = target.partition(":")
         if target == "experts":
-            people = experts_for(settings, topic, at)
+            people = experts_for(settings, topic, at, client=client)
             if not people:
                 notes.append(phrase("no expert for %(topic)s can be reached now", topic=_topic(topic)))
         elif kind == "schedule":
@@ -116,7 +137,7 @@ def recipients(
         elif kind == "person":
             people = [p] if (p := settings.person(ref)) else []
         else:
-            people = [p for p in settings.people if ref in p.roles]
+            people = [p for p in settings.people if ref in p.roles and serves(p, client)]
             if not people:
                 notes.append(phrase("nobody has the role %(role)s", role=ref))
         for person in people:
@@ -189,6 +210,7 @@ def simulate(
     topic: str | None,
     at: datetime,
     ack_after: timedelta | None = None,
+    client: str | None = None,
 ) -> tuple[list[PlannedPage], list[str]]:
     """Every page an incident would cause if nobody (or somebody after `ack_after`) acknowledged."""
     pages: list[PlannedPage] = []
@@ -205,7 +227,7 @@ def simulate(
         if action.kind == "wait":
             now = action.until if ack_at is None or action.until < ack_at else ack_at
             continue
-        people, step_notes = recipients(settings, action.targets, topic=topic, at=now)
+        people, step_notes = recipients(settings, action.targets, topic=topic, at=now, client=client)
         notes += [f"{now.isoformat()} step {action.step + 1}: {n}" for n in step_notes]
         for r in people:
             for number, url, delay in r.person.rule(level):

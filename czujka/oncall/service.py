@@ -25,6 +25,7 @@ from czujka.oncall.config import channel_label
 from czujka.oncall.escalation import (
     Action,
     EscalationState,
+    client_for,
     experts_for,
     next_action,
     policy_name,
@@ -242,12 +243,13 @@ def _queue_pages(
     session: Session, *, settings: Settings, incident: Incident, action: Action, now: datetime
 ) -> int:
     topic = incident_topic(session, incident)
-    people, notes = recipients(settings, action.targets, topic=topic, at=now)
+    client = client_for(settings, incident.profile_id)
+    people, notes = recipients(settings, action.targets, topic=topic, at=now, client=client)
     level = urgency(settings, incident.severity)
     # The page names the experts to call: decided now, with the recipients, and kept with each page.
     experts = [
         {"name": e.name, "topics": list(e.expert_in), "phone": e.phone, "email": e.email}
-        for e in experts_for(settings, topic, now)
+        for e in experts_for(settings, topic, now, client=client)
     ]
     rows = []
     for r in people:
@@ -346,13 +348,14 @@ def page_leads(
     key: str,
     purpose: str,
     now: datetime,
+    profile_id: str,
     incident_id: int | None = None,
     reply_id: int | None = None,
 ) -> tuple[int, list[str]]:
     """A low-urgency page (a reply to approve, the review digest) to each person `targets` reach, on their
     first low-urgency channel, through the outbox; `key` makes it once per person. Returns how many pages
     were new, and the names of the people reached."""
-    people, _ = recipients(settings, targets, topic=None, at=now)
+    people, _ = recipients(settings, targets, topic=None, at=now, client=client_for(settings, profile_id))
     rows = [
         {
             "incident_id": incident_id,

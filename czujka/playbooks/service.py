@@ -210,6 +210,7 @@ def _ask_leads(
         key=f"reply:{reply.id}",
         purpose="approval",
         now=now,
+        profile_id=profile.id,
         incident_id=reply.incident_id,
         reply_id=reply.id,
     )

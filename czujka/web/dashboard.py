@@ -24,7 +24,7 @@ from czujka.incidents.service import (
     open_first,
 )
 from czujka.moderation.models import ModerationAction
-from czujka.oncall.escalation import experts_for, recipients
+from czujka.oncall.escalation import client_for, experts_for, recipients, serves
 from czujka.oncall.models import Escalation
 
 Segment = tuple[str, bool]  # text, vulgar
@@ -167,7 +167,13 @@ def _next_page(
         return None
     step = policy.steps[min(escalation.step, len(policy.steps) - 1)]
     topic = incident_topic(session, incident) if "experts" in step.notify else incident.topic
-    people, _ = recipients(settings, step.notify, topic=topic, at=escalation.next_step_at)
+    people, _ = recipients(
+        settings,
+        step.notify,
+        topic=topic,
+        at=escalation.next_step_at,
+        client=client_for(settings, incident.profile_id),
+    )
     names = ", ".join(r.person.name for r in people) or "—"
     return f"{names} · {_local(settings, incident.profile_id, escalation.next_step_at):%H:%M}"
 
@@ -275,11 +281,12 @@ def incident_detail(
     escalation = session.get(Escalation, incident_id)
     events = incident_timeline(session, incident_id)
     topic = incident_topic(session, incident)
-    reachable = {p.id for p in experts_for(settings, topic, now)}
+    client = client_for(settings, incident.profile_id)
+    reachable = {p.id for p in experts_for(settings, topic, now, client=client)}
     experts = [
         {"person": p, "reachable": p.id in reachable}
         for p in settings.people
-        if topic and topic in p.expert_in
+        if topic and topic in p.expert_in and serves(p, client)
     ]
     profile = settings.profile(incident.profile_id)
     threads = evidence_threads(session, settings, incident_id)
@@ -361,7 +368,13 @@ def _status(
         if policy is not None:
             step = policy.steps[min(escalation.step, len(policy.steps) - 1)]
             topic = incident_topic(session, incident) if "experts" in step.notify else incident.topic
-            people, _ = recipients(settings, step.notify, topic=topic, at=escalation.next_step_at)
+            people, _ = recipients(
+                settings,
+                step.notify,
+                topic=topic,
+                at=escalation.next_step_at,
+                client=client_for(settings, incident.profile_id),
+            )
             return {
                 "kind": "paging",
                 "people": [r.person.name for r in people],

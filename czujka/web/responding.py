@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from czujka.comments.models import Comment
 from czujka.config import PersonConfig, Settings
-from czujka.oncall.escalation import experts_for, recipients
+from czujka.oncall.escalation import client_for, experts_for, recipients, serves
 from czujka.playbooks.catalog import Filling, choose, fill
 from czujka.playbooks.config import PlaybookConfig
 from czujka.playbooks.models import Reply
@@ -38,14 +38,24 @@ class PlaybookView:
 
 
 def playbook_view(
-    settings: Settings, *, kind: str, topic: str | None, language: str, now: datetime
+    settings: Settings,
+    *,
+    kind: str,
+    topic: str | None,
+    language: str,
+    now: datetime,
+    client: str | None = None,
 ) -> tuple[PlaybookView, PlaybookConfig]:
     """The playbook for the incident, with the experts to consult: the playbook's topics and the incident's,
     each with phone and whether their hours allow a call now."""
     playbook = choose(settings, kind, topic)
     topics = list(dict.fromkeys([*([topic] if topic and topic != "other" else []), *playbook.consult]))
-    reachable = {p.id for t in topics for p in experts_for(settings, t, now)}
-    experts = [Expert(p, p.id in reachable) for p in settings.people if any(t in p.expert_in for t in topics)]
+    reachable = {p.id for t in topics for p in experts_for(settings, t, now, client=client)}
+    experts = [
+        Expert(p, p.id in reachable)
+        for p in settings.people
+        if any(t in p.expert_in for t in topics) and serves(p, client)
+    ]
     view = PlaybookView(
         playbook.id,
         playbook.title.get(language),
@@ -80,7 +90,14 @@ def reply_context(
     now: datetime,
 ) -> dict[str, Any]:
     """The reply page: the comment and its thread, the templates filled in for it, and the draft."""
-    view, playbook = playbook_view(settings, kind=kind, topic=topic, language=language, now=now)
+    view, playbook = playbook_view(
+        settings,
+        kind=kind,
+        topic=topic,
+        language=language,
+        now=now,
+        client=client_for(settings, comment.profile_id),
+    )
     profile = settings.profile(comment.profile_id)
     filling = Filling(comment.author_name, responder, profile, now, settings.timezone_of(comment.profile_id))
     chosen = next((t for t in playbook.templates if t.id == template_id), None)
@@ -139,5 +156,7 @@ def may_approve(settings: Settings, *, role: str, person_id: str | None, reply: 
     profile = settings.profile(reply.profile_id)
     if profile is None or profile.approval is None or person_id is None:
         return False
-    people, _ = recipients(settings, profile.approval.leads, topic=None, at=now)
+    people, _ = recipients(
+        settings, profile.approval.leads, topic=None, at=now, client=client_for(settings, profile.id)
+    )
     return any(r.person.id == person_id for r in people)

@@ -13,7 +13,7 @@ from czujka.config import config_path
 from czujka.incidents import flows
 from czujka.moderation.review import waiting_count
 from czujka.oncall.changes import approvers_of, listing
-from czujka.oncall.escalation import target_words
+from czujka.oncall.escalation import client_for, target_words
 from czujka.oncall.schedule import duty_overview, shifts
 from czujka.playbooks import service as replies
 from czujka.playbooks.models import Reply
@@ -82,7 +82,12 @@ def incident_page(
         raise HTTPException(404, "no such incident")
     incident = detail["incident"]
     playbook, _ = playbook_view(
-        runtime.settings, kind=incident.kind, topic=detail["topic"], language=user.language, now=now
+        runtime.settings,
+        kind=incident.kind,
+        topic=detail["topic"],
+        language=user.language,
+        now=now,
+        client=client_for(runtime.settings, incident.profile_id),
     )
     worsened = (
         worsening_replies(
