@@ -31,6 +31,10 @@ PasswordStdin = Annotated[
     bool, typer.Option("--password-stdin", help="Read the password from standard input.")
 ]
 Generate = Annotated[bool, typer.Option("--generate", help="Make up a strong password and print it once.")]
+Clients = Annotated[
+    str | None,
+    typer.Option(help="Only these clients (ids, comma-separated); left out: every client (agency-wide)."),
+]
 
 
 def _password(stdin: bool, generate: bool) -> tuple[str, bool]:
@@ -60,20 +64,32 @@ def add(
     role: Annotated[str, typer.Option(help="viewer, responder or admin.")] = "responder",
     person: Annotated[str | None, typer.Option(help="The on-call person (people.id) this user is.")] = None,
     language: Annotated[str | None, typer.Option(help="pl or en (default: the service language).")] = None,
+    clients: Clients = None,
     config: ConfigOption = None,
     password_stdin: PasswordStdin = False,
     generate: Generate = False,
 ) -> None:
     """Add a user who can sign in to the dashboard."""
+    from czujka.auth.scope import ScopeError, parse_clients
     from czujka.auth.users import UserError, add_user
 
+    try:
+        chosen = parse_clients(settings_or_exit(config), clients)
+    except ScopeError as exc:
+        raise fail(str(exc), 2) from None
     password, made_up = _password(password_stdin, generate)
 
     def action(session, settings):
         if person is not None and settings.person(person) is None:
             raise UserError(f"no person {person!r} in czujka.toml")
         add_user(
-            session, username=username, role=role, password=password, person_id=person, language=language
+            session,
+            username=username,
+            role=role,
+            password=password,
+            person_id=person,
+            language=language,
+            clients=chosen,
         )
 
     _run(config, action)
@@ -157,18 +173,25 @@ def list_cmd(config: ConfigOption = None, as_json: JsonOption = False) -> None:
 def token_create(
     name: Annotated[str, typer.Option(help="Who or what uses the token.")],
     role: Annotated[str, typer.Option(help="viewer, responder or admin.")] = "viewer",
+    clients: Clients = None,
     config: ConfigOption = None,
 ) -> None:
     """Print a new API token; only its hash is stored, so keep it now."""
+    from czujka.auth.scope import ScopeError, parse_clients
     from czujka.auth.service import ROLES, create_token
     from czujka.storage.engine import session_scope
 
     if role not in ROLES:
         raise fail(f"--role: {role!r} is not one of {', '.join(ROLES)}")
-    runtime = migrated_runtime(settings_or_exit(config))
+    settings = settings_or_exit(config)
+    try:
+        chosen = parse_clients(settings, clients)
+    except ScopeError as exc:
+        raise fail(str(exc), 2) from None
+    runtime = migrated_runtime(settings)
     try:
         with session_scope(runtime.sessions, write=True) as session:
-            token = create_token(session, name=name, role=role)  # type: ignore[arg-type]
+            token = create_token(session, name=name, role=role, clients=chosen)  # type: ignore[arg-type]
     except ValueError as exc:
         raise fail(str(exc)) from None
     sys.stdout.write(token + "\n")

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from czujka.storage.base import Base, UTCDateTime, utcnow
+from czujka.storage.base import Base, JSONDoc, UTCDateTime, utcnow
 
 
 class ApiToken(Base):
@@ -16,6 +16,7 @@ class ApiToken(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     role: Mapped[str] = mapped_column(String(20))
+    clients: Mapped[list[str] | None] = mapped_column(JSONDoc)  # the clients it may see; None: every client
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -32,6 +33,7 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(200))
     person_id: Mapped[str | None] = mapped_column(String(64))  # the on-call person this user is
+    clients: Mapped[list[str] | None] = mapped_column(JSONDoc)  # the clients they may see; None: every client
     language: Mapped[str | None] = mapped_column(String(5))
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -23,13 +23,14 @@ def role_allows(role: str, needed: Role) -> bool:
     return role in ROLES and ROLES.index(role) >= ROLES.index(needed)  # type: ignore[arg-type]
 
 
-def create_token(session: Session, *, name: str, role: Role) -> str:
+def create_token(session: Session, *, name: str, role: Role, clients: list[str] | None = None) -> str:
+    """A new token for `clients` (None: every client); only its hash is kept."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
     if session.scalar(select(ApiToken.id).where(ApiToken.name == name)) is not None:
         raise ValueError(f"a token named {name!r} exists already; revoke it or pick another name")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(name=name, role=role, token_hash=hash_token(token)))
+    session.add(ApiToken(name=name, role=role, clients=clients, token_hash=hash_token(token)))
     session.flush()
     return token
 
@@ -64,12 +65,13 @@ def revoke_token(session: Session, *, name: str) -> bool:
     return True
 
 
-def list_tokens(session: Session) -> list[dict[str, str | None]]:
+def list_tokens(session: Session) -> list[dict[str, object]]:
     rows = session.scalars(select(ApiToken).order_by(ApiToken.id))
     return [
         {
             "name": r.name,
             "role": r.role,
+            "clients": r.clients,
             "created_at": r.created_at.isoformat(),
             "last_used_at": r.last_used_at.isoformat() if r.last_used_at else None,
             "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None,

@@ -56,6 +56,7 @@ def add_user(
     password: str,
     person_id: str | None = None,
     language: str | None = None,
+    clients: list[str] | None = None,
 ) -> User:
     if not USERNAME.match(username):
         raise UserError(f"{username!r}: a user name is 2–63 lower-case letters, digits, '.', '-' or '_'")
@@ -72,6 +73,7 @@ def add_user(
         password_hash=HASHER.hash(password),
         person_id=person_id,
         language=language,
+        clients=clients,
     )
     session.add(user)
     session.flush()

@@ -18,7 +18,18 @@ from czujka.analysis.schemas import ScoreRead
 from czujka.comments.models import Comment, Post
 from czujka.comments.schemas import CommentFields
 from czujka.validators import check_moment
-from czujka.web.deps import ERRORS, MAX_ID, Moment, ProfileFilter, SessionDep, Text, Viewer, unprocessable
+from czujka.web.deps import (
+    ERRORS,
+    MAX_ID,
+    Moment,
+    ProfileFilter,
+    RuntimeDep,
+    SessionDep,
+    Text,
+    Viewer,
+    unprocessable,
+    visible_profiles,
+)
 
 router = APIRouter(prefix="/api", tags=["comments"], responses=ERRORS)
 Sentiment = Literal["negative", "neutral", "positive", "mixed"]
@@ -84,6 +95,7 @@ def list_comments(
     limit: int = 50,
     cursor: str | None = None,
     flags: ScoreFilter | None = None,
+    profiles: list[str] | None = None,
 ) -> CommentPage:
     query = (
         select(Comment, Post.platform_id, CommentScore)
@@ -94,6 +106,8 @@ def list_comments(
         query = flags.apply(query)
     if profile:
         query = query.where(Comment.profile_id == profile)
+    if profiles is not None:
+        query = query.where(Comment.profile_id.in_(profiles))
     if since:
         query = query.where(Comment.created_at >= since)
     if until:
@@ -121,7 +135,8 @@ def list_comments(
 @router.get("/comments", response_model=CommentPage)
 def get_comments(
     session: SessionDep,
-    _token: Viewer,
+    runtime: RuntimeDep,
+    token: Viewer,
     profile: ProfileFilter = None,
     since: Annotated[Moment | None, Query(description="ISO time with offset")] = None,
     until: Annotated[Moment | None, Query(description="ISO time with offset")] = None,
@@ -138,7 +153,7 @@ def get_comments(
     flags = ScoreFilter(vulgar, harmful, sentiment, topic, min_harm)
     return list_comments(
         session,
-        profile=profile,
+        profiles=visible_profiles(runtime, token, profile),
         since=since,
         until=until,
         post=post,

@@ -73,8 +73,14 @@ def open_first(query: Select[Any], limit: int) -> Select[Any]:
 
 
 def list_incidents(
-    session: Session, *, state: str | None = None, profile: str | None = None, limit: int = 100
+    session: Session,
+    *,
+    state: str | None = None,
+    profile: str | None = None,
+    limit: int = 100,
+    profiles: list[str] | None = None,
 ) -> list[dict[str, Any]]:
+    """Open ones first; `profiles` (when given) are the only profiles whose incidents may be listed."""
     counts = evidence_counts()
     query = select(Incident, func.coalesce(counts.c.n, 0)).outerjoin(
         counts, counts.c.incident_id == Incident.id
@@ -85,6 +91,8 @@ def list_incidents(
         query = query.where(Incident.state == state)
     if profile:
         query = query.where(Incident.profile_id == profile)
+    if profiles is not None:
+        query = query.where(Incident.profile_id.in_(profiles))
     return [incident_summary(incident, n) for incident, n in session.execute(open_first(query, limit))]
 
 

@@ -53,12 +53,16 @@ def render_page(
     local = format_datetime(
         opened_at, "EEE dd.MM HH:mm", tzinfo=ZoneInfo(timezone), locale=language if language else "en"
     )
-    title = "[czujka] " + (f"{client_name} · " if client_name else "") + _(
-        "severity %(severity)s/3 · %(profile)s: %(kind)s",
-        language,
-        severity=severity,
-        profile=profile_name,
-        kind=kind_name(kind, language),
+    title = (
+        "[czujka] "
+        + (f"{client_name} · " if client_name else "")
+        + _(
+            "severity %(severity)s/3 · %(profile)s: %(kind)s",
+            language,
+            severity=severity,
+            profile=profile_name,
+            kind=kind_name(kind, language),
+        )
     )
     lines = [
         _(

@@ -35,6 +35,7 @@ class ConnectedProfile(Base):
     name: Mapped[str] = mapped_column(String(200))
     username: Mapped[str | None] = mapped_column(String(200))
     page_id: Mapped[str] = mapped_column(String(100))  # the Facebook Page whose token this is
+    client_id: Mapped[str | None] = mapped_column(String(64))  # None: the implicit client of one shop
     token_sealed: Mapped[str | None] = mapped_column(Text)
     token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     permissions: Mapped[list[str]] = mapped_column(JSONDoc, default=list)

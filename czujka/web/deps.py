@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator
 from sqlalchemy.orm import Session
 
 from czujka.auth.models import ApiToken
+from czujka.auth.scope import scope_of
 from czujka.auth.service import USED_EVERY, Role, authenticate, mark_used, role_allows
 from czujka.runtime import Runtime
 from czujka.storage.base import utcnow
@@ -76,6 +77,20 @@ def require(role: Role):
         return token
 
     return check
+
+
+def visible_profiles(runtime: Runtime, token: ApiToken, asked: str | None = None) -> list[str] | None:
+    """The profiles a token's answer may draw on (None: every one), narrowed to `asked` if given: another
+    client's profile gives an empty answer, as an unknown one does."""
+    seen = scope_of(token.clients).profiles(runtime.settings)
+    if asked is None:
+        return seen
+    return [asked] if seen is None or asked in seen else []
+
+
+def hidden_from(runtime: Runtime, token: ApiToken, profile_id: str | None) -> bool:
+    """Whether an object of this profile belongs to a client the token may not see (it then answers 404)."""
+    return not scope_of(token.clients).sees_profile(runtime.settings, profile_id)
 
 
 Viewer = Annotated[ApiToken, Depends(require("viewer"))]
