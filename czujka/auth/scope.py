@@ -27,6 +27,10 @@ class Scope:
     def sees_client(self, client_id: str | None) -> bool:
         return self.clients is None or client_id in self.clients
 
+    def sees_shared(self, client_id: str | None) -> bool:
+        """For on-call things: the agency's (no client) serve every client, so every user sees them."""
+        return client_id is None or self.sees_client(client_id)
+
     def sees_profile(self, settings: Settings, profile_id: str | None) -> bool:
         if self.clients is None:
             return True

@@ -27,7 +27,12 @@ REVIEW_VERBS = {"keep": "kept", "unhide": "unhidden", "delete": "deleted"}
 
 
 def queue_items(
-    session: Session, *, profile: str | None = None, rule: str | None = None, limit: int = 200
+    session: Session,
+    *,
+    profile: str | None = None,
+    rule: str | None = None,
+    limit: int = 200,
+    profiles: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     """What waits for a person: comments a rule hid or deleted, and comments hidden elsewhere (Meta's own
     filters, another admin), each with its text, scores, rule and time."""
@@ -47,6 +52,8 @@ def queue_items(
     )
     if profile:
         acted = acted.where(ModerationAction.profile_id == profile)
+    if profiles is not None:
+        acted = acted.where(ModerationAction.profile_id.in_(profiles))
     if rule:
         acted = acted.where(ModerationAction.source == f"rule:{rule}")
     for action, comment, score in session.execute(acted):
@@ -65,6 +72,8 @@ def queue_items(
         )
         if profile:
             elsewhere = elsewhere.where(Comment.profile_id == profile)
+        if profiles is not None:
+            elsewhere = elsewhere.where(Comment.profile_id.in_(profiles))
         items += [_item(c, s, None) for c, s in session.execute(elsewhere)]
     return items
 
@@ -164,7 +173,7 @@ def history(session: Session, comment_id: int) -> list[ModerationAction]:
     )
 
 
-def waiting_count(session: Session, *, profile: str | None = None) -> int:
+def waiting_count(session: Session, *, profile: str | None = None, profiles: list[str] | None = None) -> int:
     """How many queue items wait (the Now page asks every few seconds: counted, not loaded)."""
     acted = select(func.count(ModerationAction.id)).where(
         ModerationAction.source.like("rule:%"),
@@ -180,6 +189,9 @@ def waiting_count(session: Session, *, profile: str | None = None) -> int:
     if profile:
         acted = acted.where(ModerationAction.profile_id == profile)
         elsewhere = elsewhere.where(Comment.profile_id == profile)
+    if profiles is not None:
+        acted = acted.where(ModerationAction.profile_id.in_(profiles))
+        elsewhere = elsewhere.where(Comment.profile_id.in_(profiles))
     return (session.scalar(acted) or 0) + (session.scalar(elsewhere) or 0)
 
 

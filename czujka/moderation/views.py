@@ -11,7 +11,19 @@ from pydantic import BaseModel, Field
 
 from czujka.moderation import review, service
 from czujka.moderation.models import ModerationAction
-from czujka.web.deps import ERRORS, MAX_ID, ProfileFilter, Responder, RuntimeDep, SessionDep, Viewer, refusal
+from czujka.web.deps import (
+    ERRORS,
+    MAX_ID,
+    ProfileFilter,
+    Responder,
+    RuntimeDep,
+    SessionDep,
+    Viewer,
+    ensure_comment_seen,
+    refusal,
+    seen_comments,
+    visible_profiles,
+)
 
 router = APIRouter(prefix="/api", tags=["moderation"], responses=ERRORS)
 CommentId = Annotated[int, Path(ge=1, le=MAX_ID, description="The comment's id in czujka.")]
@@ -47,13 +59,16 @@ def read(action: ModerationAction) -> ActionRead:
 @router.get("/moderation/queue")
 def get_queue(
     session: SessionDep,
-    _token: Responder,
+    runtime: RuntimeDep,
+    token: Responder,
     profile: ProfileFilter = None,
     rule: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:
     """Comments a rule hid or deleted and comments hidden elsewhere, waiting for a person."""
-    items = review.queue_items(session, profile=profile, rule=rule, limit=limit)
+    items = review.queue_items(
+        session, rule=rule, limit=limit, profiles=visible_profiles(runtime, token, profile)
+    )
     return {"count": len(items), "items": items}
 
 
@@ -65,7 +80,7 @@ def post_review(body: ReviewIn, runtime: RuntimeDep, token: Responder) -> dict[s
             runtime.sessions,
             settings=runtime.settings,
             http=http,
-            comment_ids=body.comment_ids,
+            comment_ids=seen_comments(runtime, token, body.comment_ids),
             decision=body.decision,
             actor=f"token:{token.name}",
         )
@@ -73,6 +88,7 @@ def post_review(body: ReviewIn, runtime: RuntimeDep, token: Responder) -> dict[s
 
 
 def _act(runtime, token, comment_id: int, verb: str, key: str | None) -> JSONResponse:
+    ensure_comment_seen(runtime, token, comment_id)
     try:
         with runtime.graph_http() as http:
             action = service.manual(
@@ -120,6 +136,7 @@ def delete(comment_id: CommentId, runtime: RuntimeDep, token: Responder, idempot
 
 
 @router.get("/comments/{comment_id}/moderation", response_model=list[ActionRead])
-def trail(comment_id: CommentId, session: SessionDep, _token: Viewer) -> list[ActionRead]:
+def trail(comment_id: CommentId, session: SessionDep, runtime: RuntimeDep, token: Viewer) -> list[ActionRead]:
     """Every moderation action on the comment: who or which rule, why, when, and the platform's answer."""
+    ensure_comment_seen(runtime, token, comment_id)
     return [read(a) for a in review.history(session, comment_id)]

@@ -164,6 +164,7 @@ def listing(session: Session, settings: Settings, *, actor: Actor, now: datetime
         live = change.state in ("active", "pending") and change.ends_at > now
         out.append(
             {
+                "visible": schedule is not None,  # a schedule the reader may not see is left out
                 "id": change.id,
                 "schedule": schedule.name or schedule.id if schedule else change.schedule_id,
                 "person": person.name if person else change.person_id,

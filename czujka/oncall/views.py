@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import Response
 
+from czujka.auth.scope import scope_of
 from czujka.oncall.ical import feed_key, to_ical
 from czujka.oncall.schedule import duty_overview
 from czujka.web.deps import ERRORS, Moment, RuntimeDep, Viewer
@@ -19,11 +20,14 @@ router = APIRouter(tags=["on-call"], responses=ERRORS)
 @router.get("/api/oncall")
 def oncall_now(
     runtime: RuntimeDep,
-    _token: Viewer,
+    token: Viewer,
     at: Annotated[Moment | None, Query(description="ISO time with offset; default now")] = None,
 ) -> list[dict[str, Any]]:
+    """The schedules the token's clients are served by: the agency's and their own."""
     now = at or datetime.now(UTC)
-    return duty_overview(runtime.settings, now)
+    scope = scope_of(token.clients)
+    seen = {s.id for s in runtime.settings.schedules if scope.sees_shared(s.client)}
+    return [d for d in duty_overview(runtime.settings, now) if d["schedule"] in seen]
 
 
 @router.get("/oncall/{schedule_id}.ics", include_in_schema=False)

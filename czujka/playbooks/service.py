@@ -423,9 +423,8 @@ def recognise(session: Session, comment_ids: list[int]) -> int:
     return settled
 
 
-def waiting(session: Session, *, limit: int = 50) -> list[Reply]:
-    return list(
-        session.scalars(
-            select(Reply).where(Reply.state == "pending_approval").order_by(Reply.created_at).limit(limit)
-        )
-    )
+def waiting(session: Session, *, limit: int = 50, profiles: list[str] | None = None) -> list[Reply]:
+    query = select(Reply).where(Reply.state == "pending_approval")
+    if profiles is not None:
+        query = query.where(Reply.profile_id.in_(profiles))
+    return list(session.scalars(query.order_by(Reply.created_at).limit(limit)))

@@ -16,7 +16,18 @@ from czujka.comments.models import Comment
 from czujka.playbooks import catalog, service
 from czujka.playbooks.errors import message_of
 from czujka.playbooks.models import Reply
-from czujka.web.deps import ERRORS, MAX_ID, Admin, Responder, RuntimeDep, Text, Viewer, refusal
+from czujka.web.deps import (
+    ERRORS,
+    MAX_ID,
+    Admin,
+    Responder,
+    RuntimeDep,
+    Text,
+    Viewer,
+    ensure_comment_seen,
+    hidden_from,
+    refusal,
+)
 
 router = APIRouter(prefix="/api", tags=["replies"], responses=ERRORS)
 CommentId = Annotated[int, Path(ge=1, le=MAX_ID, description="The comment's id in czujka.")]
@@ -138,6 +149,7 @@ def post_reply(
 ) -> JSONResponse:
     """Send a reply under the comment's thread (or privately, on Facebook) with the profile's token. A reply
     the profile's approval rules hold answers 202 and waits; a viewer token gets 403."""
+    ensure_comment_seen(runtime, token, comment_id)
     try:
         outcome = service.submit(
             runtime.sessions,
@@ -158,10 +170,11 @@ def post_reply(
 
 
 @router.post("/replies/check", response_model=CheckRead)
-def check_draft(body: CheckIn, runtime: RuntimeDep, _token: Viewer) -> dict[str, Any]:
+def check_draft(body: CheckIn, runtime: RuntimeDep, token: Viewer) -> dict[str, Any]:
     """The reply check on a draft, as the dashboard runs it on every pause in typing."""
     earlier = 0
     if body.comment_id is not None:
+        ensure_comment_seen(runtime, token, body.comment_id)
         with runtime.sessions() as session:
             comment = session.get(Comment, body.comment_id)
             if comment is None:
@@ -174,6 +187,10 @@ def check_draft(body: CheckIn, runtime: RuntimeDep, _token: Viewer) -> dict[str,
 
 
 def _decide(runtime, reply_id: int, token: ApiToken, body: DecisionIn, approve: bool) -> JSONResponse:
+    with runtime.sessions() as session:
+        reply = session.get(Reply, reply_id)
+        if reply is None or hidden_from(runtime, token, reply.profile_id):
+            raise HTTPException(404, f"no reply {reply_id}")
     try:
         reply = service.decide(
             runtime.sessions,

@@ -9,14 +9,14 @@ from typing import Any
 from fastapi import APIRouter
 
 from czujka.sources.health import channel_status
-from czujka.web.deps import ERRORS, RuntimeDep, SessionDep, Viewer
+from czujka.web.deps import ERRORS, RuntimeDep, SessionDep, Viewer, hidden_from
 
 router = APIRouter(prefix="/api", tags=["profiles"], responses=ERRORS)
 
 
 @router.get("/profiles")
-def profiles(runtime: RuntimeDep, session: SessionDep, _token: Viewer) -> dict[str, Any]:
+def profiles(runtime: RuntimeDep, session: SessionDep, token: Viewer) -> dict[str, Any]:
     """Profiles from czujka.toml and connected ones, each with its token state (never the token), its
     webhooks, its last delivery and poll, and the problem the channel watch raised."""
     rows = channel_status(session, runtime.settings, connected=runtime.connected_ids, now=datetime.now(UTC))
-    return {"profiles": rows}
+    return {"profiles": [r for r in rows if not hidden_from(runtime, token, r["id"])]}

@@ -122,15 +122,22 @@ def _view(settings: Settings, c: Comment, s: CommentScore | None) -> CommentView
 
 
 def feed(
-    session: Session, settings: Settings, *, limit: int = 30, flagged_only: bool = False
+    session: Session,
+    settings: Settings,
+    *,
+    limit: int = 30,
+    flagged_only: bool = False,
+    profiles: list[str] | None = None,
 ) -> list[CommentView]:
-    """The newest comments first, with their flags."""
+    """The newest comments first, with their flags (of `profiles` only, when given)."""
     query = (
         select(Comment, CommentScore)
         .outerjoin(CommentScore, CommentScore.comment_id == Comment.id)
         .order_by(Comment.received_at.desc(), Comment.id.desc())
         .limit(limit)
     )
+    if profiles is not None:
+        query = query.where(Comment.profile_id.in_(profiles))
     if flagged_only:
         query = query.where(
             (CommentScore.harmful.is_(True))
@@ -179,7 +186,13 @@ def _next_page(
 
 
 def incident_rows(
-    session: Session, settings: Settings, *, now: datetime, open_only: bool, limit: int = 200
+    session: Session,
+    settings: Settings,
+    *,
+    now: datetime,
+    open_only: bool,
+    limit: int = 200,
+    profiles: list[str] | None = None,
 ) -> list[IncidentRow]:
     counts = evidence_counts()
     query = (
@@ -189,6 +202,8 @@ def incident_rows(
     )
     if open_only:
         query = query.where(Incident.state.in_(OPEN_STATES))
+    if profiles is not None:
+        query = query.where(Incident.profile_id.in_(profiles))
     rows = []
     for incident, escalation, n in session.execute(open_first(query, limit)):
         profile = settings.profile(incident.profile_id)
@@ -385,3 +400,18 @@ def _status(
     if escalation.status in ("unrouted", "not_paged"):
         return {"kind": escalation.status}
     return {"kind": "stopped"}
+
+
+def seen_oncall(settings: Settings, user: Any) -> Settings:
+    """The on-call set-up as this user may see it: the agency's and their clients' people, schedules and
+    policies (everything, for an agency-wide user)."""
+    if user.scope.everything:
+        return settings
+    seen = user.scope.sees_shared
+    return settings.model_copy(
+        update={
+            "people": [p for p in settings.people if seen(p.client)],
+            "schedules": [s for s in settings.schedules if seen(s.client)],
+            "escalation_policies": [p for p in settings.escalation_policies if seen(p.client)],
+        }
+    )

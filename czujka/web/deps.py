@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Path, Query, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AfterValidator, BaseModel, BeforeValidator
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from czujka.auth.models import ApiToken
@@ -70,6 +71,8 @@ def require(role: Role):
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN, f"this needs the {role} role; the token is {token.role}"
             )
+        if role == "admin" and token.clients is not None:  # administering the install is agency-wide
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "this needs an agency-wide admin token")
         now = utcnow()
         if token.last_used_at is None or now - token.last_used_at > USED_EVERY:
             with session_scope(runtime.sessions, write=True) as session:
@@ -91,6 +94,23 @@ def visible_profiles(runtime: Runtime, token: ApiToken, asked: str | None = None
 def hidden_from(runtime: Runtime, token: ApiToken, profile_id: str | None) -> bool:
     """Whether an object of this profile belongs to a client the token may not see (it then answers 404)."""
     return not scope_of(token.clients).sees_profile(runtime.settings, profile_id)
+
+
+def seen_comments(runtime: Runtime, token: ApiToken, ids: list[int]) -> list[int]:
+    """Of these comment ids, those that exist and belong to a client the token may see."""
+    from czujka.comments.models import Comment
+
+    if not ids:
+        return []
+    with session_scope(runtime.sessions) as session:
+        rows = session.execute(select(Comment.id, Comment.profile_id).where(Comment.id.in_(ids))).all()
+    return [i for i, profile_id in rows if not hidden_from(runtime, token, profile_id)]
+
+
+def ensure_comment_seen(runtime: Runtime, token: ApiToken, comment_id: int) -> None:
+    """Another client's comment answers 404, as a missing one does."""
+    if not seen_comments(runtime, token, [comment_id]):
+        raise HTTPException(404, f"no comment {comment_id}")
 
 
 Viewer = Annotated[ApiToken, Depends(require("viewer"))]

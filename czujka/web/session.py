@@ -16,11 +16,13 @@ from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 
 from czujka.auth.models import User, WebSession
+from czujka.auth.scope import Scope, scope_of
 from czujka.auth.service import Role, role_allows
 from czujka.auth.users import find_session, needs_upkeep, session_upkeep
+from czujka.config import Settings
 from czujka.storage.engine import session_scope
 from czujka.storage.secrets import hash_token
 from czujka.web.deps import SAFE_METHODS, SessionDep
@@ -59,7 +61,26 @@ class SignedIn:
     language: str
 
     def may(self, role: Role) -> bool:
-        return role_allows(self.user.role, role)
+        """Administering the install (users, connections) is for agency-wide admins: a client's admin
+        administers only what the client's pages offer."""
+        return role_allows(self.user.role, role) and (role != "admin" or self.user.clients is None)
+
+    @property
+    def scope(self) -> Scope:
+        """The clients this user may see."""
+        return scope_of(self.user.clients)
+
+    def profiles(self, settings: Settings) -> list[str] | None:
+        """The profiles whose things this user may see; None: every profile."""
+        return self.scope.profiles(settings)
+
+    def sees(self, settings: Settings, profile_id: str | None) -> bool:
+        return self.scope.sees_profile(settings, profile_id)
+
+    def ensure_sees(self, settings: Settings, profile_id: str | None) -> None:
+        """Another client's object is answered as a missing one: 404, and nothing of it."""
+        if not self.sees(settings, profile_id):
+            raise HTTPException(404, "no such page")
 
 
 def secure_cookies(request: Request) -> bool:

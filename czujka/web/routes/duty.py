@@ -10,6 +10,8 @@ from fastapi import APIRouter, Form, HTTPException
 from fastapi.responses import RedirectResponse
 
 from czujka.oncall.changes import Actor, ChangeError, cancel, decide, propose
+from czujka.oncall.models import DutyChange
+from czujka.web.dashboard import seen_oncall
 from czujka.web.deps import MAX_ID, RuntimeDep, SessionDep, Text
 from czujka.web.session import ResponderAction, SignedIn
 
@@ -32,6 +34,9 @@ def make_change(
     end: Annotated[str, Form(max_length=20)],
     note: Annotated[Text, Form(max_length=500)] = "",
 ):
+    seen = seen_oncall(runtime.settings, user)
+    if seen.schedule(schedule) is None or seen.person(person) is None:
+        raise HTTPException(404, "no such schedule or person")  # another client's: as if there were none
     chosen = runtime.settings.schedule(schedule)
     zone = ZoneInfo(chosen.timezone if chosen and chosen.timezone else runtime.settings.timezone)
     try:
@@ -69,6 +74,9 @@ def act_on_change(
     if not 1 <= change_id <= MAX_ID or verb not in ("approve", "reject", "cancel"):
         raise HTTPException(404, "no such change")
     now = datetime.now(UTC)
+    change = session.get(DutyChange, change_id)
+    if change is None or seen_oncall(runtime.settings, user).schedule(change.schedule_id) is None:
+        raise HTTPException(404, "no such change")
     try:
         if verb == "cancel":
             cancel(session, runtime.settings, change_id=change_id, actor=actor_of(user), now=now)

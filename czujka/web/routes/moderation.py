@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import select
 
+from czujka.comments.models import Comment
 from czujka.moderation import review, service
 from czujka.web.deps import MAX_ID, ProfileFilter, RuntimeDep, SessionDep
 from czujka.web.session import Forbidden, Page, ResponderAction
@@ -30,13 +32,15 @@ def hidden_page(
 ):
     if not user.may("responder"):
         raise Forbidden("responder")
-    items = review.queue_items(session, profile=profile or None, rule=rule or None)
+    items = review.queue_items(
+        session, profile=profile or None, rule=rule or None, profiles=user.profiles(runtime.settings)
+    )
     for item in items:  # shown in the profile's own time
         at = datetime.fromisoformat(item["acted_at"]) if item["acted_at"] else None
         zone = ZoneInfo(runtime.settings.timezone_of(item["profile_id"]))
         item["acted_local"] = at.astimezone(zone) if at else None
         item["written_local"] = datetime.fromisoformat(item["created_at"]).astimezone(zone)
-    names = {p.id: p.name for p in runtime.settings.profiles}
+    names = {p.id: p.name for p in runtime.settings.profiles if user.sees(runtime.settings, p.id)}
     return render(
         request,
         "hidden.html",
@@ -52,6 +56,14 @@ def hidden_page(
     )
 
 
+def _seen_comments(session, settings, user, ids: list[int]) -> list[int]:
+    """The comments of these that exist and belong to a client this user may see."""
+    if not ids:
+        return []
+    rows = session.execute(select(Comment.id, Comment.profile_id).where(Comment.id.in_(ids))).all()
+    return [i for i, profile_id in rows if user.sees(settings, profile_id)]
+
+
 @router.post("/hidden/review")
 def review_hidden(
     request: Request,
@@ -62,8 +74,8 @@ def review_hidden(
     comment: Annotated[list[int], Form()],
     back: Annotated[str, Form(max_length=300)] = "/hidden",
 ):
+    ids = _seen_comments(session, runtime.settings, user, [c for c in comment if 1 <= c <= MAX_ID])
     session.commit()  # the review takes its own transactions, and calls Meta between them
-    ids = [c for c in comment if 1 <= c <= MAX_ID]
     with runtime.graph_http() as http:
         review.review(
             runtime.sessions,
@@ -87,7 +99,7 @@ def moderate_comment(
     back: Annotated[str, Form(max_length=300)] = "/",
 ):
     """A responder hides, unhides or deletes a comment from the dashboard, on the platform."""
-    if not 1 <= comment_id <= MAX_ID:
+    if not 1 <= comment_id <= MAX_ID or not _seen_comments(session, runtime.settings, user, [comment_id]):
         raise HTTPException(404, "no such comment")
     session.commit()  # the action takes its own transactions, and calls Meta between them
     try:

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from czujka.config import config_path
 from czujka.incidents import flows
+from czujka.incidents.models import Incident
 from czujka.moderation.review import waiting_count
 from czujka.oncall.changes import approvers_of, listing
 from czujka.oncall.escalation import client_for, target_words
@@ -19,7 +20,7 @@ from czujka.playbooks import service as replies
 from czujka.playbooks.models import Reply
 from czujka.sources.health import channel_status
 from czujka.web.charts import MIN_FOR_SHARE, build_chart, latest_incident, window
-from czujka.web.dashboard import feed, incident_detail, incident_rows
+from czujka.web.dashboard import feed, incident_detail, incident_rows, seen_oncall
 from czujka.web.deps import MAX_ID, IncidentId, ProfileFilter, RuntimeDep, SessionDep
 from czujka.web.responding import playbook_view, worsening_replies
 from czujka.web.routes.duty import actor_of
@@ -30,25 +31,39 @@ from czujka.words import N_
 router = APIRouter(include_in_schema=False)
 
 
-def _now_context(runtime, session, now: datetime, flagged: bool) -> dict:
+def _now_context(runtime, session, now: datetime, flagged: bool, user) -> dict:
+    """What the Now page shows, of the user's clients only."""
     settings = runtime.settings
+    seen = user.profiles(settings)
     return {
-        "incidents": incident_rows(session, settings, now=now, open_only=True),
-        "duty": duty_overview(settings, now),
-        "feed": feed(session, settings, flagged_only=flagged),
+        "incidents": incident_rows(session, settings, now=now, open_only=True, profiles=seen),
+        "duty": [
+            d
+            for d in duty_overview(settings, now)
+            if user.scope.sees_shared(_client_of_schedule(settings, d))
+        ],
+        "feed": feed(session, settings, flagged_only=flagged, profiles=seen),
         "flagged": flagged,
         "people": {p.id: p.name for p in settings.people},
-        "waiting": replies.waiting(session),
-        "hidden_count": waiting_count(session),
+        "waiting": replies.waiting(session, profiles=seen),
+        "hidden_count": waiting_count(session, profiles=seen),
         "blind": [
-            r for r in channel_status(session, settings, connected=set(), now=now) if r["problem"] is not None
+            r
+            for r in channel_status(session, settings, connected=set(), now=now)
+            if r["problem"] is not None and user.sees(settings, r["id"])
         ],
     }
 
 
+def _client_of_schedule(settings, duty: dict) -> str | None:
+    """The client a schedule belongs to; the agency's (None) are seen by every client's users."""
+    schedule = settings.schedule(duty["schedule"])
+    return schedule.client if schedule else None
+
+
 @router.get("/", response_class=HTMLResponse)
 def now_page(request: Request, runtime: RuntimeDep, session: SessionDep, user: Page, flagged: bool = False):
-    context = _now_context(runtime, session, datetime.now(UTC), flagged)
+    context = _now_context(runtime, session, datetime.now(UTC), flagged, user)
     return render(request, "now.html", {"user": user, "active": "now", **context})
 
 
@@ -57,13 +72,19 @@ def now_fragment(
     request: Request, runtime: RuntimeDep, session: SessionDep, user: Page, flagged: bool = False
 ):
     """The live part of the Now page; htmx swaps it in every few seconds."""
-    context = _now_context(runtime, session, datetime.now(UTC), flagged)
+    context = _now_context(runtime, session, datetime.now(UTC), flagged, user)
     return render(request, "_now_live.html", {"user": user, **context})
 
 
 @router.get("/incidents", response_class=HTMLResponse)
 def incidents_page(request: Request, runtime: RuntimeDep, session: SessionDep, user: Page):
-    rows = incident_rows(session, runtime.settings, now=datetime.now(UTC), open_only=False)
+    rows = incident_rows(
+        session,
+        runtime.settings,
+        now=datetime.now(UTC),
+        open_only=False,
+        profiles=user.profiles(runtime.settings),
+    )
     return render(request, "incidents.html", {"user": user, "active": "incidents", "incidents": rows})
 
 
@@ -77,6 +98,7 @@ def incident_page(
     reply: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ):
     now = datetime.now(UTC)
+    _seen_incident(session, runtime.settings, user, incident_id)
     detail = incident_detail(session, runtime.settings, incident_id, now)
     if detail is None:
         raise HTTPException(404, "no such incident")
@@ -121,7 +143,15 @@ def incident_page(
     )
 
 
-def _act(request: Request, session, incident_id: int, action, **args):
+def _seen_incident(session, settings, user, incident_id: int) -> None:
+    """Another client's incident is a missing one for this user."""
+    incident = session.get(Incident, incident_id)
+    if incident is None or not user.sees(settings, incident.profile_id):
+        raise HTTPException(404, "no such incident")
+
+
+def _act(request: Request, session, incident_id: int, action, *, user, **args):
+    _seen_incident(session, request.app.state.runtime.settings, user, incident_id)
     try:
         action(session, incident_id=incident_id, at=datetime.now(UTC), **args)
     except flows.NoSuchIncident:
@@ -144,7 +174,7 @@ def _actor(user) -> str:
 
 @router.post("/incidents/{incident_id}/acknowledge")
 def acknowledge(incident_id: IncidentId, request: Request, session: SessionDep, user: ResponderAction):
-    return _act(request, session, incident_id, flows.acknowledge, actor=_actor(user), reason="")
+    return _act(request, session, incident_id, flows.acknowledge, user=user, actor=_actor(user), reason="")
 
 
 @router.post("/incidents/{incident_id}/resolve")
@@ -169,6 +199,7 @@ def resolve(
         session,
         incident_id,
         flows.resolve,
+        user=user,
         actor=_actor(user),
         reason=why.strip(),
         signed_off_by=signed_off_by.strip(),
@@ -183,7 +214,7 @@ def add_note(
     user: ResponderAction,
     text: Annotated[str, Form(min_length=1, max_length=5000)],
 ):
-    return _act(request, session, incident_id, flows.note, actor=_actor(user), text=text.strip())
+    return _act(request, session, incident_id, flows.note, user=user, actor=_actor(user), text=text.strip())
 
 
 @router.post("/incidents/{incident_id}/silence")
@@ -200,6 +231,7 @@ def silence(
         session,
         incident_id,
         flows.silence_incident,
+        user=user,
         actor=_actor(user),
         hours=hours,
         reason=reason.strip(),
@@ -218,7 +250,7 @@ def charts_page(
     """By default the last day, or, when the last day had no incident, the day around the latest one."""
     settings = runtime.settings
     now = datetime.now(UTC)
-    chosen = [p for p in settings.profiles if profile in (None, p.id)]
+    chosen = [p for p in settings.profiles if profile in (None, p.id) and user.sees(settings, p.id)]
     latest = latest_incident(session, [p.id for p in chosen])
     shown, end, hours = window(range, now=now, latest=latest)
     charts = [
@@ -245,7 +277,7 @@ def charts_page(
 
 @router.get("/oncall", response_class=HTMLResponse)
 def oncall_page(request: Request, runtime: RuntimeDep, session: SessionDep, user: Page, saved: bool = False):
-    settings = runtime.settings
+    settings = seen_oncall(runtime.settings, user)
     now = datetime.now(UTC)
     zone = ZoneInfo(settings.timezone)
     start = now.astimezone(zone).replace(second=0, microsecond=0)
@@ -292,7 +324,7 @@ def oncall_page(request: Request, runtime: RuntimeDep, session: SessionDep, user
             "week": week,
             "duty": duty_overview(settings, datetime.now(UTC)),
             "settings": settings,
-            "changes": listing(session, settings, actor=actor_of(user), now=now),
+            "changes": [c for c in listing(session, settings, actor=actor_of(user), now=now) if c["visible"]],
             "change_form": change_form,
             "saved": saved,
             "config_file": str(path) if path else "czujka.toml",

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
 from czujka.comments.models import Comment
+from czujka.config import Settings
 from czujka.incidents.models import Incident
 from czujka.incidents.service import incident_topic
 from czujka.playbooks import service
@@ -28,10 +29,18 @@ router = APIRouter(include_in_schema=False)
 Draft = Annotated[str, Form(max_length=service.MAX_TEXT)]
 
 
-def _incident_and_comment(session: Session, incident_id: int, comment_id: int) -> tuple[Incident, Comment]:
+def _incident_and_comment(
+    session: Session, incident_id: int, comment_id: int, settings: Settings, user: SignedIn
+) -> tuple[Incident, Comment]:
+    """The incident and its comment, if they exist and belong to a client this user may see."""
     incident = session.get(Incident, incident_id)
     comment = session.get(Comment, comment_id) if 1 <= comment_id <= MAX_ID else None
-    if incident is None or comment is None or comment.profile_id != incident.profile_id:
+    if (
+        incident is None
+        or comment is None
+        or comment.profile_id != incident.profile_id
+        or not user.sees(settings, incident.profile_id)
+    ):
         raise HTTPException(404, "no such comment in this incident")
     return incident, comment
 
@@ -81,7 +90,7 @@ def reply_page(
 ):
     if not user.may("responder"):
         raise Forbidden("responder")
-    incident, comment = _incident_and_comment(session, incident_id, comment_id)
+    incident, comment = _incident_and_comment(session, incident_id, comment_id, runtime.settings, user)
     return _reply_page(request, runtime, session, user, incident, comment, template=template)
 
 
@@ -98,7 +107,7 @@ def send_reply(
     template: Annotated[str, Form(max_length=64)] = "",
     private: Annotated[bool, Form()] = False,
 ):
-    incident, comment = _incident_and_comment(session, incident_id, comment_id)
+    incident, comment = _incident_and_comment(session, incident_id, comment_id, runtime.settings, user)
     session.commit()  # the reply service takes short transactions of its own, and Meta is called between them
     author = service.Author(f"user:{user.user.username}", user.user.person_id, (user.user.role,))
     try:
@@ -138,7 +147,7 @@ def check_fragment(
     """The check on the draft as typed; htmx posts it on every pause."""
     earlier = 0
     comment = session.get(Comment, comment_id) if comment_id else None
-    if comment is not None:
+    if comment is not None and user.sees(runtime.settings, comment.profile_id):
         earlier = service.staff_public_replies(session, service.thread_root(session, comment))
     result = (
         runtime.reply_checker.check(
@@ -150,16 +159,16 @@ def check_fragment(
     return render(request, "_reply_check.html", {"user": user, "result": result})
 
 
-def _waiting_reply(session: Session, reply_id: int) -> Reply:
+def _waiting_reply(session: Session, reply_id: int, settings: Settings, user: SignedIn) -> Reply:
     reply = session.get(Reply, reply_id) if 1 <= reply_id <= MAX_ID else None
-    if reply is None:
+    if reply is None or not user.sees(settings, reply.profile_id):
         raise HTTPException(404, "no such reply")
     return reply
 
 
 @router.get("/replies/{reply_id}", response_class=HTMLResponse)
 def approval_page(reply_id: int, request: Request, runtime: RuntimeDep, session: SessionDep, user: Page):
-    reply = _waiting_reply(session, reply_id)
+    reply = _waiting_reply(session, reply_id, runtime.settings, user)
     allowed = may_approve(
         runtime.settings,
         role=user.user.role,
@@ -198,7 +207,7 @@ def decide(
 ):
     if decision not in ("approve", "reject"):
         raise HTTPException(404, "no such decision")
-    reply = _waiting_reply(session, reply_id)
+    reply = _waiting_reply(session, reply_id, runtime.settings, user)
     if not may_approve(
         runtime.settings,
         role=user.user.role,

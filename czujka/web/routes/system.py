@@ -20,7 +20,16 @@ from czujka.sources.files import detect_format, import_text
 from czujka.sources.health import channel_status
 from czujka.sources.models import PollState
 from czujka.storage.migrate import current_revision, head_revision
-from czujka.web.deps import BAD_BODY, ERRORS, Admin, Responder, RuntimeDep, SessionDep, read_body
+from czujka.web.deps import (
+    BAD_BODY,
+    ERRORS,
+    Admin,
+    Responder,
+    RuntimeDep,
+    SessionDep,
+    read_body,
+    visible_profiles,
+)
 
 router = APIRouter(prefix="/api", tags=["system"], responses=ERRORS)
 STALE_AFTER = timedelta(seconds=30)
@@ -64,6 +73,14 @@ def health(runtime: RuntimeDep, session: SessionDep) -> dict[str, Any]:
         .select_from(ModerationAction)
         .where(ModerationAction.state.in_(("pending", "sending")))
     )
+    if (
+        runtime.settings.agency
+    ):  # open to anyone: no client's profiles are named (a token reads /api/profiles)
+        named = [p for p in problems if p.startswith(("poll ", "channel ", "moderation: "))]
+        problems = [p for p in problems if p not in named]
+        if named:
+            problems.append(f"{len(named)} problems of profiles (GET /api/profiles with a token names them)")
+        channels, blocked = {}, []
     return {
         "status": "ok" if not problems else "degraded",
         "version": __version__,
@@ -74,6 +91,16 @@ def health(runtime: RuntimeDep, session: SessionDep) -> dict[str, Any]:
         "moderation": {"blocked": blocked, "actions_waiting": waiting},
         "channels": channels,
     }
+
+
+def _seen_by(runtime, token):
+    """The settings with only the profiles this token may see (all of them for an agency-wide token)."""
+    seen = visible_profiles(runtime, token)
+    if seen is None:
+        return runtime.settings
+    return runtime.settings.model_copy(
+        update={"profiles": [p for p in runtime.settings.profiles if p.id in seen]}
+    )
 
 
 def paging_problems(session: SessionDep, now: datetime) -> list[str]:
@@ -122,9 +149,10 @@ def ingest_log(
 
 @router.post("/import", responses=BAD_BODY)
 async def import_comments(
-    request: Request, runtime: RuntimeDep, _token: Responder, format: Literal["jsonl", "csv"] = "jsonl"
+    request: Request, runtime: RuntimeDep, token: Responder, format: Literal["jsonl", "csv"] = "jsonl"
 ) -> dict[str, Any]:
-    """The same as `czujka import`, for a JSONL or CSV body."""
+    """The same as `czujka import`, for a JSONL or CSV body; rows of another client's profile are refused
+    as rows of an unknown profile are."""
     fmt = detect_format(Path("upload"), format)
     body = await read_body(request, runtime.settings.max_body_bytes)
     try:
@@ -132,7 +160,12 @@ async def import_comments(
     except UnicodeDecodeError:
         raise HTTPException(400, "body is not UTF-8 text") from None
     report = await run_in_threadpool(
-        import_text, runtime.sessions, text=text_body, fmt=fmt, settings=runtime.settings, source="api-import"
+        import_text,
+        runtime.sessions,
+        text=text_body,
+        fmt=fmt,
+        settings=_seen_by(runtime, token),
+        source="api-import",
     )
     return {
         "rows": report.rows,
