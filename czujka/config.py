@@ -355,8 +355,13 @@ class Settings(BaseSettings):
 
     @property
     def all_clients(self) -> list[ClientConfig]:
-        """The clients, or the one implicit client of a single shop."""
-        return self.clients or [ClientConfig(id=IMPLICIT_CLIENT, name="—")]
+        """The clients, with the implicit one of a single shop while any profile belongs to no client
+        (a shop that began creating clients on the dashboard keeps its own profiles there)."""
+        loose = [p for p in self.profiles if p.client is None]
+        if self.clients and not loose:
+            return list(self.clients)
+        implicit = ClientConfig(id=IMPLICIT_CLIENT, name=loose[0].name if loose else IMPLICIT_CLIENT)
+        return [implicit, *self.clients]
 
     def client(self, client_id: str) -> ClientConfig | None:
         return next((c for c in self.all_clients if c.id == client_id), None)

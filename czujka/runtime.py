@@ -18,8 +18,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from czujka.analysis.scorer import Analyzer
+from czujka.clients.service import stored_clients
 from czujka.comments.service import sync_profiles
-from czujka.config import ProfileConfig, Settings
+from czujka.config import ClientConfig, ProfileConfig, Settings
 from czujka.oncall.changes import current, with_changes
 from czujka.oncall.config import ScheduleConfig
 from czujka.playbooks.reply_check import ReplyChecker
@@ -53,6 +54,7 @@ class Runtime:
     file_profiles: list[ProfileConfig] = field(default_factory=list)
     delivery_marks: dict[str, datetime] = field(default_factory=dict)
     file_schedules: list[ScheduleConfig] = field(default_factory=list)
+    file_clients: list[ClientConfig] = field(default_factory=list)  # czujka.toml's; the rest are stored
 
     @property
     def connected_ids(self) -> set[str]:
@@ -74,6 +76,9 @@ class Runtime:
             files = {p.id for p in self.file_profiles}
             connected = [p for p in connected_profiles(session, lambda: self.vault) if p.id not in files]
             self.settings.profiles[:] = [*self.file_profiles, *connected]
+            named = {c.id for c in self.file_clients}
+            created = [c for c in stored_clients(session) if c.id not in named]
+            self.settings.clients[:] = [*self.file_clients, *created]
             self.meta_parser = MetaWebhookParser(self.settings.profiles)
             sync_profiles(session, profiles=self.settings.profiles, settings=self.settings)
             health.watch(session, [p.id for p in self.settings.profiles], now=datetime.now(UTC))
@@ -106,5 +111,6 @@ def build_runtime(settings: Settings, engine: Engine | None = None) -> Runtime:
         sessions=make_session_factory(engine),
         meta_parser=MetaWebhookParser(settings.profiles),
         file_profiles=list(settings.profiles),
+        file_clients=list(settings.clients),
         file_schedules=list(settings.schedules),
     )

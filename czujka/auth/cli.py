@@ -151,6 +151,7 @@ def list_cmd(config: ConfigOption = None, as_json: JsonOption = False) -> None:
                 "username": u.username,
                 "role": u.role,
                 "person": u.person_id,
+                "clients": u.clients,
                 "disabled": u.disabled_at is not None,
                 "last_login_at": u.last_login_at.isoformat() if u.last_login_at else None,
             }
@@ -163,6 +164,7 @@ def list_cmd(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     for r in rows:
         console.print(
             f"{r['username']:<20} {r['role']:<10} {r['person'] or '-':<12} "
+            f"{','.join(r['clients']) if r['clients'] else '*':<16} "
             f"{'disabled' if r['disabled'] else ''} {r['last_login_at'] or ''}",
             highlight=False,
             markup=False,
@@ -215,7 +217,8 @@ def token_list(config: ConfigOption = None, as_json: JsonOption = False) -> None
             if row["revoked_at"]
             else f"last used {row['last_used_at'] or 'never'}"
         )
-        console.print(f"{row['name']}\t{row['role']}\t{state}", highlight=False, markup=False)
+        clients = ",".join(row["clients"]) if row["clients"] else "*"  # type: ignore[arg-type]
+        console.print(f"{row['name']}\t{row['role']}\t{clients}\t{state}", highlight=False, markup=False)
 
 
 @token_app.command("revoke")

@@ -35,6 +35,9 @@ def connect_meta(
     backfill: Annotated[
         bool, typer.Option(help="Poll the last days at once, for charts and baselines.")
     ] = True,
+    client: Annotated[
+        str | None, typer.Option(help="The client the Pages belong to (an agency's [[clients]] id).")
+    ] = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -51,6 +54,11 @@ def connect_meta(
 
     runtime = runtime_or_exit(config)
     settings = runtime.settings
+    known = [c.id for c in settings.clients]
+    if client is not None and client not in known:
+        raise fail(f"--client: no client {client!r} (known: {', '.join(known) or 'none: one shop'})", 2)
+    if client is None and settings.agency:
+        raise fail(f"--client: which client do the Pages belong to? (known: {', '.join(known)})", 2)
     chosen = [p.strip() for p in pages.split(",") if p.strip()] if pages else None
     try:
         vault = runtime.vault
@@ -68,6 +76,7 @@ def connect_meta(
                 http=http,
                 actor=f"cli:{getpass.getuser()}",
                 now=datetime.now(UTC),
+                client=client,
             )
             runtime.sync_profiles()
             new = [p for p in settings.profiles if p.id in {c.id for c in result.profiles}]

@@ -98,9 +98,11 @@ def connect_pages(
     http: httpx.Client,
     actor: str,
     now: datetime,
+    client: str | None = None,
 ) -> ConnectResult:
-    """Subscribe each chosen Page (all when `chosen` is None) and store it and its Instagram account. Meta
-    is called outside any transaction; what it said is stored in one at the end."""
+    """Subscribe each chosen Page (all when `chosen` is None) and store it and its Instagram account, for
+    `client` (None: the implicit one of a single shop). Meta is called outside any transaction; what it said
+    is stored in one at the end."""
     result = ConnectResult()
     known = {p.id for p in pages}
     result.notes += [
@@ -160,6 +162,7 @@ def connect_pages(
                 None,
             )
             row.connected_at, row.connected_by, row.disconnected_at = now, actor, None
+            row.client_id = client
             session.add(row)
             health = session.get(ChannelHealth, plan.id)
             if health is not None:  # a reconnection: what was wrong before is judged afresh
@@ -222,6 +225,7 @@ def connected_profiles(session: Session, open_vault: Callable[[], Vault]) -> lis
                 platform_id=row.platform_id,
                 username=row.username,
                 access_token=token,
+                client=row.client_id,
             )
         )
     return found

@@ -244,6 +244,7 @@ def channel_status(
                 "platform": profile.platform,
                 "platform_id": profile.platform_id,
                 "origin": "connected" if profile.id in connected else "czujka.toml",
+                "client": settings.client_of(profile.id),
                 "token": token,
                 "token_expires_at": _iso(row.token_expires_at if row else None),
                 "subscribed": row.subscribed if row else None,

@@ -2,6 +2,7 @@
 
 from czujka.analysis import models as analysis_models
 from czujka.auth import models as auth_models
+from czujka.clients import models as client_models
 from czujka.comments import models as comment_models
 from czujka.detection import models as detection_models
 from czujka.incidents import models as incident_models
@@ -17,6 +18,7 @@ __all__ = [
     "Base",
     "analysis_models",
     "auth_models",
+    "client_models",
     "comment_models",
     "detection_models",
     "incident_models",

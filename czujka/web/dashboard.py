@@ -75,6 +75,14 @@ class CommentView:
         return (self.harmful, self.vulgar, self.sentiment == "negative", self.harm or 0.0, self.when)
 
 
+def client_name(settings: Settings, profile_id: str) -> str | None:
+    """For an agency, the client's name (a single shop shows none)."""
+    if not settings.agency:
+        return None
+    client = settings.client(settings.client_of(profile_id))
+    return client.name if client else None
+
+
 def actor_name(settings: Settings, actor: str | None) -> str | None:
     """Who did it, as a person reads it: a name, never `person:kasia` or `detector:quarrel`."""
     if not actor:
@@ -161,6 +169,7 @@ class IncidentRow:
     next_page: str | None  # "kasia, ola at 22:35" while escalating
     acknowledged_by: str | None
     ran_out: bool = False  # everyone in the chain of command was paged and nobody acknowledged
+    client: str | None = None  # for an agency: whose incident it is
 
 
 def _next_page(
@@ -223,6 +232,7 @@ def incident_rows(
                 ran_out=incident.state == "triggered"
                 and escalation is not None
                 and escalation.status == "finished",
+                client=client_name(settings, incident.profile_id),
             )
         )
     return rows
@@ -308,6 +318,7 @@ def incident_detail(
     customers = [v for t in threads for v in (t.root, *t.replies) if not v.is_staff]
     return {
         "incident": incident,
+        "client": client_name(settings, incident.profile_id),
         "worst": _with_link(session, max(customers, key=lambda v: v.badness)) if customers else None,
         "status": _status(session, settings, incident, escalation, events),
         "profile": profile.name if profile else incident.profile_id,

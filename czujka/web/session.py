@@ -31,6 +31,7 @@ COOKIE = "czujka_session"
 LOGIN_CSRF_COOKIE = "czujka_login_csrf"
 DEVICE_COOKIE = "czujka_device"  # this browser signed in as that user before (see routes/login.py)
 LANGUAGE_COOKIE = "czujka_lang"
+CLIENT_COOKIE = "czujka_client"  # the client an agency user chose to look at; none: all of theirs
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
 
@@ -59,6 +60,7 @@ class SignedIn:
     web_session: WebSession
     session_id: str
     language: str
+    chosen: str | None = None  # the client picked in the switcher, one the user may see
 
     def may(self, role: Role) -> bool:
         """Administering the install (users, connections) is for agency-wide admins: a client's admin
@@ -71,7 +73,10 @@ class SignedIn:
         return scope_of(self.user.clients)
 
     def profiles(self, settings: Settings) -> list[str] | None:
-        """The profiles whose things this user may see; None: every profile."""
+        """The profiles whose things the pages show: the chosen client's, else every one the user may see
+        (None: every profile)."""
+        if self.chosen is not None:
+            return settings.profiles_of(frozenset({self.chosen}))
         return self.scope.profiles(settings)
 
     def sees(self, settings: Settings, profile_id: str | None) -> bool:
@@ -114,6 +119,10 @@ def current_user(request: Request, session: SessionDep) -> SignedIn | None:
         return None
     row, user = found
     signed_in = SignedIn(user, row, session_id, language_of(request, user))
+    chosen = request.cookies.get(CLIENT_COOKIE)
+    settings = request.app.state.runtime.settings
+    if chosen and settings.client(chosen) is not None and signed_in.scope.sees_client(chosen):
+        signed_in.chosen = chosen
     request.state.language = signed_in.language
     return signed_in
 

@@ -20,6 +20,10 @@ STATIC = Path(__file__).parent / "static"
 def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Any:
     settings = request.app.state.runtime.settings
     language = context.pop("language", None) or getattr(request.state, "language", None) or settings.language
+    user = context.get("user")
+    if user is not None and getattr(user, "scope", None) is not None and settings.agency:
+        context.setdefault("client_menu", [c for c in settings.all_clients if user.scope.sees_client(c.id)])
+        context.setdefault("chosen_client", settings.client(user.chosen) if user.chosen else None)
     token = LANGUAGE.set(language)
     try:
         return TEMPLATES.TemplateResponse(

@@ -245,5 +245,3 @@ def test_the_walk_can_see_b_when_it_may(two_clients):
     dashboard, _ = _signed_in(url, "boss")
     assert "Szybkie Buty" in dashboard.get(f"/incidents/{ids['incident_b']}").text
     assert "Tom Baker" in dashboard.get("/oncall").text
-
-

@@ -14,9 +14,10 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import httpx
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from czujka.clients.service import ClientError, create_client
 from czujka.logs import get_logger
 from czujka.runtime import Runtime
 from czujka.sources import connect as meta
@@ -71,6 +72,8 @@ def connect_page(
             "ready": ready,
             "callback": meta.redirect_uri(runtime.settings),
             "done": [d for d in (done or "").split(",") if d],
+            "clients": runtime.settings.all_clients if runtime.settings.agency else [],
+            "client_names": {c.id: c.name for c in runtime.settings.all_clients},
         },
     )
     # The connect button's form goes on to Facebook Login's dialog: this page alone may send a form there.
@@ -79,6 +82,29 @@ def connect_page(
         "form-action 'self'", f"form-action 'self' {login.scheme}://{login.netloc}"
     )
     return response
+
+
+@router.post("/connect/clients")
+def add_client(
+    runtime: RuntimeDep,
+    session: SessionDep,
+    user: AdminAction,
+    name: Annotated[str, Form(min_length=1, max_length=200)],
+):
+    """A new client on the dashboard; its profiles are connected next, choosing it on the pick page."""
+    try:
+        create_client(
+            session,
+            name=name,
+            known=runtime.settings.all_clients,
+            actor=f"user:{user.user.username}",
+            now=datetime.now(UTC),
+        )
+    except ClientError as exc:
+        raise HTTPException(422, str(exc)) from None
+    session.commit()
+    runtime.sync_profiles()
+    return RedirectResponse("/connect#clients-h", status_code=303)
 
 
 @router.post("/connect/meta/start")
@@ -176,6 +202,7 @@ def pick_page(attempt_id: str, request: Request, runtime: RuntimeDep, session: S
             "active": "connect",
             "attempt_id": attempt.state_hash,
             "pages": pages,
+            "clients": runtime.settings.clients,
             "missing": [(name, gettext(meta.PERMISSIONS[name].cost, language)) for name in missing],
         },
     )
@@ -189,8 +216,12 @@ def pick(
     session: SessionDep,
     user: AdminAction,
     page: Annotated[list[str] | None, Form(max_length=100)] = None,
+    client: Annotated[str | None, Form(max_length=64)] = None,
 ):
     now = datetime.now(UTC)
+    clients = [c.id for c in runtime.settings.clients]
+    if clients and client not in clients:
+        raise HTTPException(422, "choose the client the Pages belong to")
     session.commit()  # as in the callback: short transactions of their own, Meta between them
     try:
         with session_scope(runtime.sessions) as own:
@@ -217,6 +248,7 @@ def pick(
                 http=http,
                 actor=f"user:{user.user.username}",
                 now=now,
+                client=client if clients else None,
             )
     except TokenExpired:
         return _problem(

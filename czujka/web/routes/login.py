@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from czujka.auth.users import end_session, sign_out_everywhere, start_session, verify_login
 from czujka.web.deps import SessionDep
 from czujka.web.session import (
+    CLIENT_COOKIE,
     COOKIE,
     DEVICE_COOKIE,
     LANGUAGE_COOKIE,
@@ -162,6 +163,20 @@ def logout_everywhere(session: SessionDep, signed_in: ViewerAction):
 def _sign_out_response() -> RedirectResponse:
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+@router.get("/client")
+def switch_client(request: Request, id: str = "", next: str = "/"):
+    """The agency's client switcher: one client's pages, or (no id) every client the user may see."""
+    response = RedirectResponse(safe_next(next), status_code=303)
+    settings = request.app.state.runtime.settings
+    if id and settings.client(id) is not None:
+        response.set_cookie(
+            CLIENT_COOKIE, id, samesite="lax", max_age=30 * 24 * 3600, path="/", httponly=True
+        )
+    else:
+        response.delete_cookie(CLIENT_COOKIE, path="/")
     return response
 
 

@@ -36,7 +36,9 @@ def _now_context(runtime, session, now: datetime, flagged: bool, user) -> dict:
     settings = runtime.settings
     seen = user.profiles(settings)
     return {
-        "incidents": incident_rows(session, settings, now=now, open_only=True, profiles=seen),
+        "incidents": _worst_first(
+            settings, incident_rows(session, settings, now=now, open_only=True, profiles=seen)
+        ),
         "duty": [
             d
             for d in duty_overview(settings, now)
@@ -53,6 +55,13 @@ def _now_context(runtime, session, now: datetime, flagged: bool, user) -> dict:
             if r["problem"] is not None and user.sees(settings, r["id"])
         ],
     }
+
+
+def _worst_first(settings, rows: list) -> list:
+    """An agency's Now page, across its clients: the most severe first, then the newest."""
+    if not settings.agency:
+        return rows
+    return sorted(rows, key=lambda r: (-r.severity, -r.opened.timestamp()))
 
 
 def _client_of_schedule(settings, duty: dict) -> str | None:
@@ -250,7 +259,8 @@ def charts_page(
     """By default the last day, or, when the last day had no incident, the day around the latest one."""
     settings = runtime.settings
     now = datetime.now(UTC)
-    chosen = [p for p in settings.profiles if profile in (None, p.id) and user.sees(settings, p.id)]
+    seen = user.profiles(settings)
+    chosen = [p for p in settings.profiles if profile in (None, p.id) and (seen is None or p.id in seen)]
     latest = latest_incident(session, [p.id for p in chosen])
     shown, end, hours = window(range, now=now, latest=latest)
     charts = [

@@ -1,4 +1,4 @@
-"""clients: users and tokens limited to some clients, connected profiles belonging to one
+"""clients: created on the dashboard; users and tokens limited to some; connected profiles belonging to one
 
 Revision ID: 0012
 Revises: 0011
@@ -12,6 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from czujka.storage.base import UTCDateTime
+
 revision = "0012"
 down_revision = "0011"
 branch_labels = None
@@ -21,6 +23,15 @@ JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgres
 
 
 def upgrade() -> None:
+    op.create_table(
+        "clients",
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("timezone", sa.String(64)),
+        sa.Column("language", sa.String(5)),
+        sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.String(100), nullable=False),
+    )
     with op.batch_alter_table("users") as table:
         table.add_column(sa.Column("clients", JSON))
     with op.batch_alter_table("api_tokens") as table:
@@ -36,3 +47,4 @@ def downgrade() -> None:
         table.drop_column("clients")
     with op.batch_alter_table("users") as table:
         table.drop_column("clients")
+    op.drop_table("clients")
