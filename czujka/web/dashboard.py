@@ -414,11 +414,15 @@ def _status(
 
 
 def seen_oncall(settings: Settings, user: Any) -> Settings:
-    """The on-call set-up as this user may see it: the agency's and their clients' people, schedules and
-    policies (everything, for an agency-wide user)."""
-    if user.scope.everything:
+    """The on-call set-up as this user's pages show it: the agency's and their clients' people, schedules
+    and policies (or the chosen client's and the agency's; everything, for an agency-wide user)."""
+    chosen = getattr(user, "chosen", None)
+    if user.scope.everything and chosen is None:
         return settings
-    seen = user.scope.sees_shared
+
+    def seen(client: str | None) -> bool:
+        return client is None or (client == chosen if chosen else user.scope.sees_client(client))
+
     return settings.model_copy(
         update={
             "people": [p for p in settings.people if seen(p.client)],

@@ -39,11 +39,7 @@ def _now_context(runtime, session, now: datetime, flagged: bool, user) -> dict:
         "incidents": _worst_first(
             settings, incident_rows(session, settings, now=now, open_only=True, profiles=seen)
         ),
-        "duty": [
-            d
-            for d in duty_overview(settings, now)
-            if user.scope.sees_shared(_client_of_schedule(settings, d))
-        ],
+        "duty": [d for d in duty_overview(settings, now) if _shows(user, _client_of_schedule(settings, d))],
         "feed": feed(session, settings, flagged_only=flagged, profiles=seen),
         "flagged": flagged,
         "people": {p.id: p.name for p in settings.people},
@@ -62,6 +58,13 @@ def _worst_first(settings, rows: list) -> list:
     if not settings.agency:
         return rows
     return sorted(rows, key=lambda r: (-r.severity, -r.opened.timestamp()))
+
+
+def _shows(user, client: str | None) -> bool:
+    """Whether an on-call thing of `client` (None: the agency's) belongs on this user's pages now."""
+    if client is None:
+        return True
+    return client == user.chosen if user.chosen else user.scope.sees_client(client)
 
 
 def _client_of_schedule(settings, duty: dict) -> str | None:
