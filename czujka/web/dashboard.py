@@ -172,10 +172,11 @@ class IncidentRow:
     client: str | None = None  # for an agency: whose incident it is
 
 
-def _next_page(
+def paged_next(
     session: Session, settings: Settings, incident: Incident, escalation: Escalation | None
-) -> str | None:
-    """Who the escalation pages next and when, worked out as the escalator will (same topic, same time)."""
+) -> tuple[list[str], datetime] | None:
+    """Who the escalation pages next and when, worked out as the escalator will (same topic, same time,
+    same client); None when nobody is due to be paged."""
     if incident.state != "triggered" or escalation is None or escalation.status != "active":
         return None
     policy = settings.policy(escalation.policy_id or "")
@@ -190,8 +191,17 @@ def _next_page(
         at=escalation.next_step_at,
         client=client_for(settings, incident.profile_id),
     )
-    names = ", ".join(r.person.name for r in people) or "—"
-    return f"{names} · {_local(settings, incident.profile_id, escalation.next_step_at):%H:%M}"
+    return [r.person.name for r in people], escalation.next_step_at
+
+
+def _next_page(
+    session: Session, settings: Settings, incident: Incident, escalation: Escalation | None
+) -> str | None:
+    found = paged_next(session, settings, incident, escalation)
+    if found is None:
+        return None
+    names, at = found
+    return f"{', '.join(names) or '—'} · {_local(settings, incident.profile_id, at):%H:%M}"
 
 
 def incident_rows(
@@ -389,23 +399,9 @@ def _status(
         return {"kind": "silenced"}
     if escalation is None:
         return {"kind": "starting"}
-    if escalation.status == "active" and escalation.next_step_at is not None:
-        policy = settings.policy(escalation.policy_id or "")
-        if policy is not None:
-            step = policy.steps[min(escalation.step, len(policy.steps) - 1)]
-            topic = incident_topic(session, incident) if "experts" in step.notify else incident.topic
-            people, _ = recipients(
-                settings,
-                step.notify,
-                topic=topic,
-                at=escalation.next_step_at,
-                client=client_for(settings, incident.profile_id),
-            )
-            return {
-                "kind": "paging",
-                "people": [r.person.name for r in people],
-                "at": escalation.next_step_at.astimezone(zone),
-            }
+    found = paged_next(session, settings, incident, escalation)
+    if found is not None:
+        return {"kind": "paging", "people": found[0], "at": found[1].astimezone(zone)}
     if escalation.status == "finished":
         return {"kind": "ran_out"}
     if escalation.status in ("unrouted", "not_paged"):
