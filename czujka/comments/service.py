@@ -23,6 +23,7 @@ from czujka.comments.models import Comment, CommentHistory, IngestLog, Post, Pro
 from czujka.config import ProfileConfig, Settings
 from czujka.storage.base import utcnow
 from czujka.storage.engine import session_scope
+from czujka.words import Phrase, phrase
 
 CHUNK = 500
 INGEST_ATTEMPTS = 8
@@ -366,3 +367,9 @@ def _link_parents(
             update(table).where(table.c.id == bindparam("child")).values(parent_id=bindparam("parent")),
             updates,
         )
+
+
+def said_comment(session: Session, comment_id: int) -> Phrase:
+    """A comment as a timeline names it: by its author ("(by Agnieszka Wieczorek)"), not by a database id."""
+    author = session.scalar(select(Comment.author_name).where(Comment.id == comment_id))
+    return phrase("(by %(author)s)", author=author) if author else phrase("#%(id)s", id=comment_id)

@@ -20,6 +20,7 @@ from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from czujka.comments.models import Comment, CommentHistory
+from czujka.comments.service import said_comment
 from czujka.config import ProfileConfig, Settings
 from czujka.detection.signals import SignalIn
 from czujka.incidents.flows import event, open_incident, open_or_attach
@@ -234,7 +235,7 @@ def queue(
     action = session.scalar(select(ModerationAction).where(ModerationAction.dedup_key == key[:200]))
     if incident_id is not None and action is not None:
         incident = session.get(Incident, incident_id)
-        what = phrase(DRY_RUN[verb] if dry_run else QUEUED[verb], comment=comment_id, reason=reason)
+        what = phrase(DRY_RUN[verb] if dry_run else QUEUED[verb], comment=said_comment(session, comment_id), reason=reason)
         event(
             session,
             incident,
@@ -364,11 +365,11 @@ def record(sessions: sessionmaker[Session], *, item: Claimed, answer: Answer, se
                 at=now,
                 kind="moderation" if action.state in ("done", "gone") else "moderation_failed",
                 actor=action.source,
-                message=phrase(DONE[action.verb], comment=action.comment_id)
+                message=phrase(DONE[action.verb], comment=said_comment(session, action.comment_id))
                 if action.state == "done"
                 else phrase(
                     ANSWERED[action.verb],
-                    comment=action.comment_id,
+                    comment=said_comment(session, action.comment_id),
                     state=phrase(ACTION_STATES.get(action.state, action.state)),
                     answer=answer.answer[:200],
                 ),

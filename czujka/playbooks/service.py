@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from czujka.comments.events import Batch, CommentEvent
 from czujka.comments.models import Comment, Post
-from czujka.comments.service import ingest
+from czujka.comments.service import ingest, said_comment
 from czujka.config import ProfileConfig, Settings
 from czujka.incidents.flows import event
 from czujka.incidents.models import Incident
@@ -224,7 +224,7 @@ def _ask_leads(
             actor=reply.author,
             message=phrase(
                 "a reply to comment %(comment)s waits for approval by %(leads)s: %(text)s",
-                comment=reply.comment_id,
+                comment=said_comment(session, reply.comment_id),
                 leads=", ".join(names) if names else phrase("nobody"),
                 text=reply.text[:200],
             ),
@@ -343,13 +343,13 @@ def _record(
                     N_("replied privately to comment %(comment)s: %(text)s")
                     if reply.private
                     else N_("replied publicly to comment %(comment)s: %(text)s"),
-                    comment=reply.comment_id,
+                    comment=said_comment(session, reply.comment_id),
                     text=reply.text[:300],
                 )
             else:
                 message = phrase(
                     "the reply to comment %(comment)s: %(state)s: %(error)s",
-                    comment=reply.comment_id,
+                    comment=said_comment(session, reply.comment_id),
                     state=phrase(OUTCOMES.get(reply.state, reply.state)),
                     error=reply.error or "",
                 )

@@ -75,7 +75,7 @@ def test_a_responder_hides_a_comment_from_the_incident_page_and_sees_its_trail(b
     assert ("p1_c2", {"is_hidden": "true"}) in board.store.graph.published
     after = client.get(incident).text
     assert "ukryty · ania ·" in after and "zrobione" in after and "user:" not in after
-    assert "komentarz 2 jest ukryty na platformie" in after  # the timeline, in plain words
+    assert "komentarz (autor: Jan Kowal) jest ukryty na platformie" in after  # the timeline, in plain words
     viewer, _ = board.sign_in("gosc")
     assert (
         viewer.post(
