@@ -235,7 +235,11 @@ def queue(
     action = session.scalar(select(ModerationAction).where(ModerationAction.dedup_key == key[:200]))
     if incident_id is not None and action is not None:
         incident = session.get(Incident, incident_id)
-        what = phrase(DRY_RUN[verb] if dry_run else QUEUED[verb], comment=said_comment(session, comment_id), reason=reason)
+        what = phrase(
+            DRY_RUN[verb] if dry_run else QUEUED[verb],
+            comment=said_comment(session, comment_id),
+            reason=reason,
+        )
         event(
             session,
             incident,

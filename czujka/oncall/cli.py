@@ -140,8 +140,10 @@ def simulate_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """The pages (time, person, channel) an incident would cause. Sends nothing."""
-    from czujka.oncall.escalation import client_for, route_policy, simulate
+    from czujka.notifications.channels import KIND_BY, kind_of
+    from czujka.oncall.escalation import client_for, policy_name, route_policy, simulate, target_words
     from czujka.vocabulary import EXPERT_TOPICS, KINDS, TOPIC_ALIASES
+    from czujka.words import say
 
     settings = with_dashboard_changes(settings_or_exit(config))
     if settings.profile(profile) is None:
@@ -179,19 +181,37 @@ def simulate_cmd(
         for p in pages
     ]
     if as_json:
-        out = {"policy": policy.id, "start": start.isoformat(), "pages": rows, "notes": notes}
+        out = {
+            "policy": policy.id,
+            "start": start.isoformat(),
+            "pages": rows,
+            "notes": [str(n) for n in notes],
+        }
         sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
         return
-    console.print(f"policy {policy.id}, start {start:%Y-%m-%d %H:%M %Z}", highlight=False, markup=False)
-    for r in rows:
-        console.print(
-            f"  {r['at'][:16].replace('T', ' ')}  step {r['step']} round {r['round']}  {r['person']:<10} "
-            f"{r['channel']:<10} ({r['via']})",
-            highlight=False,
-            markup=False,
+    language = settings.language
+    heading = _(
+        "chain of command “%(policy)s”, from %(start)s",
+        language,
+        policy=policy_name(policy),
+        start=f"{start:%Y-%m-%d %H:%M %Z}",
+    )
+    console.print(heading, highlight=False, markup=False)
+    for r, page in zip(rows, pages, strict=True):
+        person = settings.person(page.person)
+        line = _(
+            "%(at)s  step %(step)s, round %(round)s: %(name)s %(by)s (%(via)s)",
+            language,
+            at=r["at"][:16].replace("T", " "),
+            step=r["step"],
+            round=r["round"],
+            name=person.name if person else page.person,
+            by=_(KIND_BY[kind_of(page.channel)], language),
+            via=say(target_words(settings, page.via, reached=True), language),
         )
+        console.print("  " + line, highlight=False, markup=False)
     for note in notes:
-        console.print(f"  note: {note}", highlight=False, markup=False)
+        console.print("  " + note.say(language), highlight=False, markup=False)
 
 
 @oncall_app.command("export-ical")

@@ -211,10 +211,10 @@ def simulate(
     at: datetime,
     ack_after: timedelta | None = None,
     client: str | None = None,
-) -> tuple[list[PlannedPage], list[str]]:
+) -> tuple[list[PlannedPage], list[Phrase]]:
     """Every page an incident would cause if nobody (or somebody after `ack_after`) acknowledged."""
     pages: list[PlannedPage] = []
-    notes: list[str] = []
+    notes: list[Phrase] = []
     state, now = EscalationState(due_at=at), at
     ack_at = at + ack_after if ack_after is not None else None
     level = urgency(settings, severity)
@@ -228,7 +228,10 @@ def simulate(
             now = action.until if ack_at is None or action.until < ack_at else ack_at
             continue
         people, step_notes = recipients(settings, action.targets, topic=topic, at=now, client=client)
-        notes += [f"{now.isoformat()} step {action.step + 1}: {n}" for n in step_notes]
+        notes += [
+            phrase("%(at)s step %(step)s: %(note)s", at=now.isoformat(), step=action.step + 1, note=n)
+            for n in step_notes
+        ]
         for r in people:
             for number, url, delay in r.person.rule(level):
                 when = now + timedelta(minutes=delay)
@@ -239,6 +242,8 @@ def simulate(
                         )
                     )
             if not r.person.channels:
-                notes.append(f"{r.person.id} has no channels: nobody would hear this page")
+                notes.append(
+                    phrase("%(name)s has no channels: nobody would hear this page", name=r.person.name)
+                )
         state = action.state
     return sorted(pages, key=lambda p: (p.at, p.step)), notes

@@ -85,7 +85,8 @@ def test_simulate_prints_the_chain_without_sending():
         "--ack-after",
         "1",
     )
-    assert acked.exit_code == 0 and "policy red" in acked.output and "prezes" in acked.output
+    assert acked.exit_code == 0 and "ścieżka eskalacji „red”" in acked.output and "Jan Prezes" in acked.output
+    assert "krok 1, runda 1: Marek Kowalczyk" in acked.output  # in the configured language, with names
     assert (
         invoke("oncall", "simulate", "--profile", "x", "--kind", "quarrel", "--severity", "1").exit_code == 2
     )
