@@ -140,7 +140,7 @@ def get_comments(
     profile: ProfileFilter = None,
     since: Annotated[Moment | None, Query(description="ISO time with offset")] = None,
     until: Annotated[Moment | None, Query(description="ISO time with offset")] = None,
-    post: Annotated[str | None, Query(description="the post's platform id")] = None,
+    post: Annotated[Text | None, Query(max_length=200, description="the post's platform id")] = None,
     q: Annotated[Text | None, Query(max_length=200, description="text contained, any case")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,

@@ -79,6 +79,7 @@ def test_a_clients_token_sees_only_its_own(agency_api):
         comments = mine.get("/api/comments").json()["items"]
         assert [c["profile_id"] for c in comments] == ["koszyk-fb"]
         assert mine.get("/api/comments", params={"profile": "buty-ig"}).json()["items"] == []
+        assert mine.get("/api/comments", params={"post": "p\x00"}).status_code == 200  # a NUL is no 500
         assert {c["profile_id"] for c in agency.get("/api/comments").json()["items"]} == {
             "koszyk-fb",
             "buty-ig",
