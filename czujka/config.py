@@ -371,6 +371,13 @@ class Settings(BaseSettings):
         profile = self.profile(profile_id)
         return (profile.client if profile else None) or IMPLICIT_CLIENT
 
+    def client_name_of(self, profile_id: str) -> str | None:
+        """For an agency, the name of the client a profile belongs to; a single shop names none."""
+        if not self.agency:
+            return None
+        client = self.client(self.client_of(profile_id))
+        return client.name if client else None
+
     def profiles_of(self, clients: frozenset[str] | None) -> list[str]:
         """The ids of the profiles of these clients (None: every client)."""
         return [p.id for p in self.profiles if clients is None or self.client_of(p.id) in clients]

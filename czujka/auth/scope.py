@@ -44,9 +44,6 @@ class Scope:
         """The profile ids this scope sees; None when it sees every profile (no filter needed)."""
         return None if self.clients is None else settings.profiles_of(self.clients)
 
-    def as_list(self) -> list[str] | None:
-        return None if self.clients is None else sorted(self.clients)
-
 
 EVERY_CLIENT = Scope()
 

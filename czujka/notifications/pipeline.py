@@ -151,7 +151,7 @@ def _prepare(
         ack_url=f"{base}/ack/{token}",
         step=notification.step,
         playbook=choose(settings, incident.kind, topic).title.get(person.language),
-        client_name=_client_name(settings, incident.profile_id),
+        client_name=settings.client_name_of(incident.profile_id),
     )
     page = Page(
         title, body, incident.id, incident.severity, f"{base}/incidents/{incident.id}", f"{base}/ack/{token}"
@@ -247,12 +247,6 @@ def deliver_due(
     claimed = claim(sessions, settings=settings, now=datetime.now(UTC), limit=limit)
     outcomes = [(item, send_prepared(item, settings=settings, push=push)) for item in claimed]
     return record(sessions, settings=settings, outcomes=outcomes)
-
-
-def _client_name(settings: Settings, profile_id: str) -> str | None:
-    """For an agency, the client a page is about (one shop needs no name)."""
-    client = settings.client(settings.client_of(profile_id)) if settings.agency else None
-    return client.name if client else None
 
 
 def _record(session: Session, *, settings: Settings, item: Prepared, result: Delivery, now: datetime) -> str:

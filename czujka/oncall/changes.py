@@ -164,8 +164,8 @@ def listing(session: Session, settings: Settings, *, actor: Actor, now: datetime
         live = change.state in ("active", "pending") and change.ends_at > now
         out.append(
             {
-                "visible": schedule is not None,  # a schedule the reader may not see is left out
                 "id": change.id,
+                "schedule_id": change.schedule_id,
                 "schedule": schedule.name or schedule.id if schedule else change.schedule_id,
                 "person": person.name if person else change.person_id,
                 "from": change.starts_at.astimezone(zone),

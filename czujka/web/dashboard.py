@@ -24,7 +24,7 @@ from czujka.incidents.service import (
     open_first,
 )
 from czujka.moderation.models import ModerationAction
-from czujka.oncall.escalation import client_for, experts_for, recipients, serves
+from czujka.oncall.escalation import client_for, recipients
 from czujka.oncall.models import Escalation
 
 Segment = tuple[str, bool]  # text, vulgar
@@ -73,14 +73,6 @@ class CommentView:
     def badness(self) -> tuple[bool, bool, bool, float, datetime]:
         """How bad, for picking the comment a person must see first."""
         return (self.harmful, self.vulgar, self.sentiment == "negative", self.harm or 0.0, self.when)
-
-
-def client_name(settings: Settings, profile_id: str) -> str | None:
-    """For an agency, the client's name (a single shop shows none)."""
-    if not settings.agency:
-        return None
-    client = settings.client(settings.client_of(profile_id))
-    return client.name if client else None
 
 
 def actor_name(settings: Settings, actor: str | None) -> str | None:
@@ -242,7 +234,7 @@ def incident_rows(
                 ran_out=incident.state == "triggered"
                 and escalation is not None
                 and escalation.status == "finished",
-                client=client_name(settings, incident.profile_id),
+                client=settings.client_name_of(incident.profile_id),
             )
         )
     return rows
@@ -307,36 +299,25 @@ def _trails(session: Session, settings: Settings, views: list[CommentView]) -> N
         )
 
 
-def incident_detail(
-    session: Session, settings: Settings, incident_id: int, now: datetime
-) -> dict[str, Any] | None:
+def incident_detail(session: Session, settings: Settings, incident_id: int) -> dict[str, Any] | None:
+    """The incident page's facts; its experts come with the playbook (`responding.playbook_view`)."""
     incident = session.get(Incident, incident_id)
     if incident is None:
         return None
     escalation = session.get(Escalation, incident_id)
     events = incident_timeline(session, incident_id)
     topic = incident_topic(session, incident)
-    client = client_for(settings, incident.profile_id)
-    reachable = {p.id for p in experts_for(settings, topic, now, client=client)}
-    experts = [
-        {"person": p, "reachable": p.id in reachable}
-        for p in settings.people
-        if topic and topic in p.expert_in and serves(p, client)
-    ]
     profile = settings.profile(incident.profile_id)
     threads = evidence_threads(session, settings, incident_id)
     customers = [v for t in threads for v in (t.root, *t.replies) if not v.is_staff]
     return {
         "incident": incident,
-        "client": client_name(settings, incident.profile_id),
+        "client": settings.client_name_of(incident.profile_id),
         "worst": _with_link(session, max(customers, key=lambda v: v.badness)) if customers else None,
         "status": _status(session, settings, incident, escalation, events),
         "profile": profile.name if profile else incident.profile_id,
         "opened": _local(settings, incident.profile_id, incident.opened_at),
         "topic": topic,
-        "escalation": escalation,
-        "next_page": _next_page(session, settings, incident, escalation),
-        "acknowledged_by": actor_name(settings, incident.acknowledged_by),
         "timeline": [
             {
                 "at": _local(settings, incident.profile_id, e.at),
@@ -347,7 +328,6 @@ def incident_detail(
             for e in events
         ],
         "threads": threads,
-        "experts": experts,
     }
 
 
@@ -412,13 +392,9 @@ def _status(
 def seen_oncall(settings: Settings, user: Any) -> Settings:
     """The on-call set-up as this user's pages show it: the agency's and their clients' people, schedules
     and policies (or the chosen client's and the agency's; everything, for an agency-wide user)."""
-    chosen = getattr(user, "chosen", None)
-    if user.scope.everything and chosen is None:
+    if user.scope.everything and user.chosen is None:
         return settings
-
-    def seen(client: str | None) -> bool:
-        return client is None or (client == chosen if chosen else user.scope.sees_client(client))
-
+    seen = user.shows
     return settings.model_copy(
         update={
             "people": [p for p in settings.people if seen(p.client)],

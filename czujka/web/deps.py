@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from czujka.auth.models import ApiToken
-from czujka.auth.scope import scope_of
+from czujka.auth.scope import Scope, scope_of
 from czujka.auth.service import USED_EVERY, Role, authenticate, mark_used, role_allows
+from czujka.config import Settings
 from czujka.runtime import Runtime
 from czujka.storage.base import utcnow
 from czujka.storage.engine import session_scope
@@ -96,15 +97,20 @@ def hidden_from(runtime: Runtime, token: ApiToken, profile_id: str | None) -> bo
     return not scope_of(token.clients).sees_profile(runtime.settings, profile_id)
 
 
-def seen_comments(runtime: Runtime, token: ApiToken, ids: list[int]) -> list[int]:
-    """Of these comment ids, those that exist and belong to a client the token may see."""
+def comments_in_scope(session: Session, settings: Settings, scope: Scope, ids: list[int]) -> list[int]:
+    """Of these comment ids, those that exist and belong to a client `scope` may see (a user's or a token's)."""
     from czujka.comments.models import Comment
 
     if not ids:
         return []
+    rows = session.execute(select(Comment.id, Comment.profile_id).where(Comment.id.in_(ids))).all()
+    return [i for i, profile_id in rows if scope.sees_profile(settings, profile_id)]
+
+
+def seen_comments(runtime: Runtime, token: ApiToken, ids: list[int]) -> list[int]:
+    """Of these comment ids, those the token may see (in a short transaction of its own)."""
     with session_scope(runtime.sessions) as session:
-        rows = session.execute(select(Comment.id, Comment.profile_id).where(Comment.id.in_(ids))).all()
-    return [i for i, profile_id in rows if not hidden_from(runtime, token, profile_id)]
+        return comments_in_scope(session, runtime.settings, scope_of(token.clients), ids)
 
 
 def ensure_comment_seen(runtime: Runtime, token: ApiToken, comment_id: int) -> None:

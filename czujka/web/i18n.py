@@ -123,14 +123,6 @@ def topic_label(topic: str | None) -> str:
     return topic_name(topic, _lang()) or ""
 
 
-def counted(n: int, word: str, language: str | None = None) -> str:
-    """A count with its noun in the right plural form: 1 komentarz, 3 komentarze, 5 komentarzy."""
-    catalog = translations(language or _lang())
-    if word == "people":
-        return catalog.ngettext("%(num)d person", "%(num)d people", n) % {"num": n}
-    return catalog.ngettext("%(num)d comment", "%(num)d comments", n) % {"num": n}
-
-
 def timespan(delta: timedelta, language: str | None = None) -> str:
     """How long, rounded the way people say it: '12 minut', '3 godziny', '4 dni'."""
     return format_timedelta(delta, threshold=1.5, granularity="minute", locale=language or _lang())
@@ -170,7 +162,6 @@ def install(env: Environment) -> None:
         gettext, ngettext, newstyle=True, pgettext=pgettext, npgettext=npgettext
     )
     env.globals.update(
-        counted=counted,
         timespan=timespan,
         ago=ago,
         waited=waited,

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 
 from czujka.auth.models import User, WebSession
 from czujka.auth.scope import Scope, scope_of
@@ -82,10 +82,12 @@ class SignedIn:
     def sees(self, settings: Settings, profile_id: str | None) -> bool:
         return self.scope.sees_profile(settings, profile_id)
 
-    def ensure_sees(self, settings: Settings, profile_id: str | None) -> None:
-        """Another client's object is answered as a missing one: 404, and nothing of it."""
-        if not self.sees(settings, profile_id):
-            raise HTTPException(404, "no such page")
+    def shows(self, client: str | None) -> bool:
+        """Whether on-call things of `client` (None: the agency's, shared) belong on this user's pages now:
+        the chosen client's, else every client's the user may see."""
+        if client is None:
+            return True
+        return client == self.chosen if self.chosen else self.scope.sees_client(client)
 
 
 def secure_cookies(request: Request) -> bool:

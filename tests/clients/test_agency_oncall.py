@@ -128,7 +128,6 @@ def test_the_escalator_pages_each_clients_own_people_and_the_page_names_the_clie
 
     from czujka.notifications.message import render_page
     from czujka.notifications.models import Notification
-    from czujka.notifications.pipeline import _client_name
     from czujka.oncall.service import run_escalations
     from czujka.storage.engine import session_scope
     from tests.factories import open_incident, runtime_for
@@ -145,7 +144,7 @@ def test_the_escalator_pages_each_clients_own_people_and_the_page_names_the_clie
             )
         assert paged and paged <= {"ania", "piotr", "tom", "eve", "boss"}
         assert {"tom", "boss"} <= paged
-    name = _client_name(settings, "buty-ig")
+    name = settings.client_name_of("buty-ig")
     title, _ = render_page(
         language="en",
         incident_id=incident,
@@ -163,4 +162,4 @@ def test_the_escalator_pages_each_clients_own_people_and_the_page_names_the_clie
         client_name=name,
     )
     assert title.startswith("[czujka] Szybkie Buty · severity 3/3")
-    assert _client_name(load_settings(DATA / "oncall.toml"), "koszyk-fb") is None  # one shop: no name
+    assert load_settings(DATA / "oncall.toml").client_name_of("koszyk-fb") is None  # one shop: no name

@@ -14,9 +14,7 @@ from sqlalchemy import select
 from czujka.app import build_app
 from czujka.auth.service import create_token
 from czujka.auth.users import add_user
-from czujka.comments.events import Batch, CommentEvent
 from czujka.comments.models import Comment
-from czujka.comments.service import ingest
 from czujka.config import load_settings
 from czujka.incidents.models import Incident, IncidentEvidence
 from czujka.oncall.changes import Actor, propose
@@ -24,6 +22,7 @@ from czujka.oncall.models import DutyChange
 from czujka.playbooks.models import Reply
 from czujka.storage.engine import session_scope
 from czujka.web.server import start_in_thread
+from tests.clients.helpers import ingest_comment
 from tests.factories import DATA, open_incident, runtime_for
 from tests.web.helpers import CSRF, PASSWORD
 
@@ -31,22 +30,6 @@ AGENCY = DATA / "agency.toml"
 # What only client B's things say: its name, its profile, its people, its comment.
 B_MARKERS = ("Szybkie Buty", "buty-ig", "99887766", "Tom Baker", "Eve Stone", "Sam Boss", "shoes never came")
 REFUSED = {401, 403, 404, 405, 409, 422}
-
-
-def _comment(profile: str, text: str) -> CommentEvent:
-    now = datetime.now(UTC)
-    return CommentEvent(
-        profile_id=profile,
-        platform_id=f"{profile}_c1",
-        verb="add",
-        occurred_at=now,
-        post_platform_id=f"{profile}_p1",
-        author_id="a1",
-        author_name="Klientka",
-        message=text,
-        created_at=now,
-        raw={"profile": profile},
-    )
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +41,7 @@ def two_clients(tmp_path_factory):
         ids: dict[str, int] = {}
         with session_scope(runtime.sessions, write=True) as session:
             for profile, words in (("koszyk-fb", "paczka nie doszła"), ("buty-ig", "shoes never came")):
-                body = json.dumps({"profile": profile}).encode()
-                ingest(session, source="test", body=body, batch=Batch(events=[_comment(profile, words)]))
+                ingest_comment(session, profile, words)
             comments = dict(session.execute(select(Comment.profile_id, Comment.id)).all())
         for client, profile in (("a", "koszyk-fb"), ("b", "buty-ig")):
             ids[f"incident_{client}"] = open_incident(runtime, profile=profile, kind="quarrel", at=now)

@@ -15,32 +15,15 @@ from czujka.app import build_app
 from czujka.auth.models import ApiToken
 from czujka.auth.service import create_token
 from czujka.cli import app
-from czujka.comments.events import Batch, CommentEvent
-from czujka.comments.service import ingest
 from czujka.config import load_settings
 from czujka.incidents.models import Incident
 from czujka.storage.engine import make_engine, make_session_factory, session_scope
 from czujka.storage.migrate import upgrade
 from czujka.web.server import start_in_thread
+from tests.clients.helpers import ingest_comment
 from tests.factories import DATA, open_incident, runtime_for
 
 AGENCY = DATA / "agency.toml"
-
-
-def _comment(profile: str, n: int, text: str) -> CommentEvent:
-    now = datetime.now(UTC)
-    return CommentEvent(
-        profile_id=profile,
-        platform_id=f"{profile}-c{n}",
-        verb="add",
-        occurred_at=now,
-        post_platform_id=f"{profile}-p",
-        author_id=f"a{n}",
-        author_name=f"Autor {n}",
-        message=text,
-        created_at=now,
-        raw={"n": n},
-    )
 
 
 @pytest.fixture
@@ -52,8 +35,7 @@ def agency_api(tmp_path, db_url):
         buty = open_incident(runtime, profile="buty-ig", kind="quarrel", at=now)
         with session_scope(runtime.sessions, write=True) as session:
             for profile, words in (("koszyk-fb", "paczka nie doszła"), ("buty-ig", "shoes never came")):
-                body = json.dumps({"profile": profile}).encode()
-                ingest(session, source="test", body=body, batch=Batch(events=[_comment(profile, 1, words)]))
+                ingest_comment(session, profile, words)
             tokens = {
                 "agency": create_token(session, name="agency", role="responder"),
                 "koszyk": create_token(session, name="koszyk", role="responder", clients=["koszyk"]),

@@ -10,7 +10,6 @@ from fastapi.responses import HTMLResponse
 
 from czujka.notifications.ack import AckLinkError, look_up, use_link
 from czujka.vocabulary import kind_name
-from czujka.web.dashboard import client_name
 from czujka.web.deps import RuntimeDep, SessionDep
 from czujka.web.templating import render
 
@@ -25,7 +24,7 @@ def _context(runtime, incident, language: str) -> dict:
         "incident": incident,
         "kind_name": kind_name(incident.kind, language),
         "profile_name": profile.name if profile else incident.profile_id,
-        "client": client_name(settings, incident.profile_id),
+        "client": settings.client_name_of(incident.profile_id),
         "opened": opened,
         "incident_url": f"/incidents/{incident.id}#playbook",  # what to do next
     }

@@ -9,11 +9,9 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import select
 
-from czujka.comments.models import Comment
 from czujka.moderation import review, service
-from czujka.web.deps import MAX_ID, ProfileFilter, RuntimeDep, SessionDep
+from czujka.web.deps import MAX_ID, ProfileFilter, RuntimeDep, SessionDep, comments_in_scope
 from czujka.web.session import Forbidden, Page, ResponderAction
 from czujka.web.templating import render
 from czujka.words import N_
@@ -56,14 +54,6 @@ def hidden_page(
     )
 
 
-def _seen_comments(session, settings, user, ids: list[int]) -> list[int]:
-    """The comments of these that exist and belong to a client this user may see."""
-    if not ids:
-        return []
-    rows = session.execute(select(Comment.id, Comment.profile_id).where(Comment.id.in_(ids))).all()
-    return [i for i, profile_id in rows if user.sees(settings, profile_id)]
-
-
 @router.post("/hidden/review")
 def review_hidden(
     request: Request,
@@ -74,7 +64,7 @@ def review_hidden(
     comment: Annotated[list[int], Form()],
     back: Annotated[str, Form(max_length=300)] = "/hidden",
 ):
-    ids = _seen_comments(session, runtime.settings, user, [c for c in comment if 1 <= c <= MAX_ID])
+    ids = comments_in_scope(session, runtime.settings, user.scope, [c for c in comment if 1 <= c <= MAX_ID])
     session.commit()  # the review takes its own transactions, and calls Meta between them
     with runtime.graph_http() as http:
         review.review(
@@ -99,7 +89,9 @@ def moderate_comment(
     back: Annotated[str, Form(max_length=300)] = "/",
 ):
     """A responder hides, unhides or deletes a comment from the dashboard, on the platform."""
-    if not 1 <= comment_id <= MAX_ID or not _seen_comments(session, runtime.settings, user, [comment_id]):
+    if not 1 <= comment_id <= MAX_ID or not comments_in_scope(
+        session, runtime.settings, user.scope, [comment_id]
+    ):
         raise HTTPException(404, "no such comment")
     session.commit()  # the action takes its own transactions, and calls Meta between them
     try:

@@ -39,7 +39,7 @@ def _now_context(runtime, session, now: datetime, flagged: bool, user) -> dict:
         "incidents": _worst_first(
             settings, incident_rows(session, settings, now=now, open_only=True, profiles=seen)
         ),
-        "duty": [d for d in duty_overview(settings, now) if _shows(user, _client_of_schedule(settings, d))],
+        "duty": [d for d in duty_overview(settings, now) if user.shows(_client_of_schedule(settings, d))],
         "feed": feed(session, settings, flagged_only=flagged, profiles=seen),
         "flagged": flagged,
         "people": {p.id: p.name for p in settings.people},
@@ -60,11 +60,11 @@ def _worst_first(settings, rows: list) -> list:
     return sorted(rows, key=lambda r: (-r.severity, -r.opened.timestamp()))
 
 
-def _shows(user, client: str | None) -> bool:
-    """Whether an on-call thing of `client` (None: the agency's) belongs on this user's pages now."""
-    if client is None:
-        return True
-    return client == user.chosen if user.chosen else user.scope.sees_client(client)
+def _shows_change(settings, user, schedule_id: str) -> bool:
+    """A shift change belongs on the page when its schedule does; one of a schedule gone from czujka.toml
+    only for agency-wide users."""
+    schedule = settings.schedule(schedule_id)
+    return user.shows(schedule.client) if schedule is not None else user.scope.everything
 
 
 def _client_of_schedule(settings, duty: dict) -> str | None:
@@ -111,7 +111,7 @@ def incident_page(
 ):
     now = datetime.now(UTC)
     _seen_incident(session, runtime.settings, user, incident_id)
-    detail = incident_detail(session, runtime.settings, incident_id, now)
+    detail = incident_detail(session, runtime.settings, incident_id)
     if detail is None:
         raise HTTPException(404, "no such incident")
     incident = detail["incident"]
@@ -337,7 +337,11 @@ def oncall_page(request: Request, runtime: RuntimeDep, session: SessionDep, user
             "week": week,
             "duty": duty_overview(settings, datetime.now(UTC)),
             "settings": settings,
-            "changes": [c for c in listing(session, settings, actor=actor_of(user), now=now) if c["visible"]],
+            "changes": [
+                c
+                for c in listing(session, runtime.settings, actor=actor_of(user), now=now)
+                if _shows_change(runtime.settings, user, c["schedule_id"])
+            ],
             "change_form": change_form,
             "saved": saved,
             "config_file": str(path) if path else "czujka.toml",
