@@ -149,6 +149,13 @@ class Settings(BaseSettings):
         lt=0.1,
         description="How improbable a profile's silence must be, for its hours of the week, to count as down.",
     )
+    worker_lease_seconds: int = Field(
+        15,
+        ge=3,
+        le=600,
+        description="How long a worker owns a profile's detectors or a claimed batch without renewing: a "
+        "dead worker's work moves to another after this.",
+    )
     max_body_bytes: int = Field(5_000_000, ge=1024, description="Largest webhook body accepted.")
     incident_quiet_hours: float = Field(
         3.0, gt=0, description="An incident with no new signal this long resolves."

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -21,9 +22,11 @@ from sqlalchemy.orm import Session
 
 from czujka.analysis import service as analysis
 from czujka.analysis.scorer import Score
+from czujka.background import Ownership
 from czujka.detection.channel import Watch, watch_channels
 from czujka.detection.channel import dedup_key as channel_key
-from czujka.detection.service import Detectors, author_key, detect, save_states
+from czujka.detection.service import Detectors, author_key, detect, detected, queued_profiles
+from czujka.detection.service import ready as detection_ready
 from czujka.detection.signals import Scored
 from czujka.incidents.flows import auto_resolve, open_incident, open_or_attach, resolve
 from czujka.logs import get_logger
@@ -39,11 +42,16 @@ from czujka.sources.health import check_connection
 from czujka.sources.service import poll_once, pollable
 from czujka.storage.base import utcnow
 from czujka.storage.engine import session_scope
+from czujka.storage.leases import renew as renew_lease
+from czujka.storage.leases import take as take_lease
 
-SAVE_EVERY_SECONDS = 60.0
+DETECT_BATCH = 500
+OWN_SECONDS = 2.0
 ESCALATE_TICK_SECONDS = 0.25
 BEAT_SECONDS = 5.0
 WATCH_SECONDS = 60.0
+WATCH_LEASE = "channel-watch"
+WATCH_LEASE_TTL = timedelta(seconds=3 * WATCH_SECONDS)
 CHANGES_SECONDS = 5.0
 log = get_logger(__name__)
 
@@ -98,100 +106,176 @@ def candidates(
 
 
 class Pipeline:
-    """One process's part of the journey. Its detectors stay in memory between batches; their state reaches
-    the database every minute and whenever a run of batches ends."""
+    """One process's part of the journey. It scores what it claims, and runs the detectors of the profiles
+    it owns (`background.Ownership`), keeping them in memory between batches; their state is written with
+    every batch that moves them."""
 
-    def __init__(self, runtime: Runtime):
+    def __init__(self, runtime: Runtime, *, roles: list[str] | None = None):
         self.runtime = runtime
         self.detectors: Detectors | None = None
-        self.saved_at = 0.0
+        ttl = timedelta(seconds=runtime.settings.worker_lease_seconds)
+        self.ownership = Ownership(runtime.sessions, ttl, roles=roles or ["score", "detect"])
+        self.owned_at = 0.0
 
-    # --- scoring → detection → incidents -------------------------------------------------------------
+    @property
+    def lease(self) -> timedelta:
+        return self.ownership.ttl
+
+    # --- scoring ------------------------------------------------------------------------------------
 
     def score_batch(self, *, limit: int = analysis.BATCH) -> int:
-        """Score up to `limit` pending comments and carry them through detection and incidents; returns how
-        many were scored. The models run outside any transaction; the scores, the series, the signals and
-        the incidents they open are then written in one short transaction."""
+        """Claim up to `limit` queued comments, score them outside any transaction and write the scores
+        of those still claimed; returns how many were written."""
         rt = self.runtime
-        with session_scope(rt.sessions) as session:
-            rows = analysis.pending(session, limit=limit)
+        claimant = uuid.uuid4().hex
+        with session_scope(rt.sessions, write=True) as session:
+            ids = analysis.claim(session, claimant=claimant, lease=self.lease, now=utcnow(), limit=limit)
+            rows = analysis.pending(session, ids) if ids else []
         if not rows:
             return 0
         scores = analysis.score(rt.analyzer, rt.settings, rows)
         with session_scope(rt.sessions, write=True) as session:
-            now = utcnow()
-            analysis.store(session, rows=rows, scores=scores, now=now)
-            recognise(session, [r.id for r in rows if r.author_is_staff])  # replies whose answer was lost
-            self._detect(session, [scored(r, s) for r, s in zip(rows, scores, strict=True)])
-            moderated = moderation.evaluate(
-                session, settings=rt.settings, candidates=candidates(session, rows, scores), now=now
+            written = analysis.store(session, claimant=claimant, rows=rows, scores=scores, now=utcnow())
+        return len(written)
+
+    # --- detection → incidents → moderation ---------------------------------------------------------
+
+    def own(self, now: datetime | None = None) -> None:
+        """A round of ownership: take this worker's share of the profiles, give back what is over it."""
+        _, lost = self.ownership.round([p.id for p in self.runtime.settings.profiles], now or utcnow())
+        if lost and self.detectors is not None:
+            self.detectors.forget(lost)
+        self.owned_at = time.monotonic()
+
+    def detect_batch(self, *, limit: int = DETECT_BATCH, now: datetime | None = None) -> int:
+        """Take the scored comments of the profiles this worker owns, in order, through the detectors,
+        incidents, the moderation rules and the replies' recognition, all in one transaction that also
+        renews the profiles' leases and saves the detectors' state; with `now`, profiles with nothing
+        waiting also close their quiet buckets. Returns how many comments went through."""
+        rt = self.runtime
+        if self.detectors is None:
+            self.detectors = Detectors.from_settings(rt.settings)
+        if not self.ownership.held:
+            return 0
+        try:
+            with session_scope(rt.sessions, write=True) as session:
+                before = set(self.ownership.held)
+                owned = sorted(self.ownership.renew(session, utcnow()))
+                if set(owned) != before:
+                    self.detectors.forget(before - set(owned))
+                if not owned:
+                    return 0
+                items = detection_ready(session, profile_ids=owned, limit=limit)
+                done = self._detect(session, items, owned, now if len(items) < limit else None)
+            if done or now is not None:
+                rt.escalate_signal.set()  # an incident may have opened: the escalator need not wait
+                rt.moderate_signal.set()
+            return done
+        except Exception:
+            self.detectors.forget(set(self.ownership.held))  # memory ran ahead of what was written
+            raise
+
+    def _detect(
+        self, session: Session, items: list[tuple[int, str]], owned: list[str], now: datetime | None
+    ) -> int:
+        rt, ids = self.runtime, [i for i, _ in items]
+        rows = analysis.pending(session, ids) if ids else []
+        scores = analysis.stored(session, ids) if ids else {}
+        reasons = dict(items)
+        rows = [r for r in rows if r.id in scores]
+        new = [scored(r, scores[r.id]) for r in rows if reasons[r.id] == "new"]
+        edited = [scored(r, scores[r.id]) for r in rows if reasons[r.id] == "edited"]
+        idle = [p for p in owned if p not in queued_profiles(session, owned)] if now is not None else []
+        if not rows and not idle:
+            if ids:
+                detected(session, ids)
+            return len(ids)
+        recognise(session, [r.id for r in rows if r.author_is_staff])  # replies whose answer was lost
+        signals = detect(
+            session,
+            rt.settings,
+            scored=new,
+            edited=edited,
+            now=now if idle else None,
+            profile_ids=idle,
+            detectors=self.detectors,
+        )
+        for signal in signals:
+            open_or_attach(session, signal=signal)
+        # Quiet is measured by the wall clock when ticking, else by the newest comment seen (replays).
+        clock = (
+            now
+            or max((s.at for s in signals), default=None)
+            or max((r.created_at for r in rows), default=None)
+        )
+        if clock is not None:
+            quiet = timedelta(hours=rt.settings.incident_quiet_hours)
+            auto_resolve(session, now=clock, quiet=quiet, profile_ids=owned)
+        if rows:
+            moderation.evaluate(
+                session,
+                settings=rt.settings,
+                candidates=candidates(session, rows, [scores[r.id] for r in rows]),
+                now=utcnow(),
             )
-        rt.escalate_signal.set()  # an incident may have opened: the escalator need not wait for its tick
-        if moderated:
-            rt.moderate_signal.set()
-        return len(rows)
+        detected(session, ids)
+        return len(ids)
+
+    # --- in one go (the demo, imports, the CLI) -------------------------------------------------------
 
     def score_pending(self, *, on_batch: Callable[[int], None] | None = None) -> int:
-        """Score every comment still without a score, a batch at a time; detector state saved at the end."""
+        """Score every queued comment and run the detectors over what this process may own (profiles that
+        a running worker owns are left to it); the leases are handed back at the end."""
         total = 0
         while done := self.score_batch():
             total += done
             if on_batch:
                 on_batch(done)
-        if total and self.detectors is not None:
-            with session_scope(self.runtime.sessions, write=True) as session:
-                save_states(session, self.detectors)
-            self.saved_at = time.monotonic()
+        try:
+            self.own()
+            while self.detect_batch():
+                pass
+        finally:
+            self.ownership.leave(utcnow())
         return total
 
     def rescore(self, *, on_batch: Callable[[int], None] | None = None) -> int:
-        """Drop every score and compute them again (after a model or lexicon change)."""
+        """Score every comment again (after a model or lexicon change); nothing is counted twice."""
         with session_scope(self.runtime.sessions, write=True) as session:
-            analysis.drop_scores(session)
+            analysis.requeue_all(session, now=utcnow())
         return self.score_pending(on_batch=on_batch)
-
-    def tick(self, now: datetime) -> None:
-        """Close the buckets that ended by `now` (a quiet hour counts as zeros) and resolve quiet incidents."""
-        with session_scope(self.runtime.sessions, write=True) as session:
-            self._detect(session, [], now=now)
-
-    def _detect(self, session: Session, comments: list[Scored], *, now: datetime | None = None) -> None:
-        settings = self.runtime.settings
-        if self.detectors is None:
-            self.detectors = Detectors.from_settings(settings)
-        save = time.monotonic() - self.saved_at >= SAVE_EVERY_SECONDS
-        signals = detect(session, settings, scored=comments, now=now, detectors=self.detectors, save=save)
-        if save:
-            self.saved_at = time.monotonic()
-        for signal in signals:
-            open_or_attach(session, signal=signal)
-        # Quiet is measured by the wall clock when ticking, else by the newest comment seen (replays, imports).
-        clock = (
-            now
-            or max((s.at for s in signals), default=None)
-            or max((c.created_at for c in comments), default=None)
-        )
-        if clock is not None:
-            auto_resolve(session, now=clock, quiet=timedelta(hours=settings.incident_quiet_hours))
 
     # --- the background loops ------------------------------------------------------------------------
 
-    def score_forever(self, stop: threading.Event, *, tick: bool = True) -> None:
-        """Woken by each stored delivery, and every few seconds anyway; `tick` also closes quiet buckets and
-        resolves quiet incidents by the wall clock (off while the demo replays a week on its own clock)."""
+    def work_forever(self, stop: threading.Event, *, tick: bool = True) -> None:
+        """Score and detect, woken by each stored delivery and every second anyway; a round of ownership
+        every few seconds. `tick` also closes quiet buckets and resolves quiet incidents by the wall clock
+        (off while the demo replays a week on its own clock). On stop, the profiles are handed back."""
         rt = self.runtime
         rt.analyzer.load()
-        while not stop.is_set():
-            rt.heartbeats["scorer"] = datetime.now(UTC)
+        own_every = min(OWN_SECONDS, self.lease.total_seconds() / 3)
+        try:
+            while not stop.is_set():
+                rt.heartbeats["scorer"] = datetime.now(UTC)
+                busy = 0
+                try:
+                    if time.monotonic() - self.owned_at >= own_every:
+                        self.own()
+                    if "score" in self.ownership.roles:
+                        busy += self.score_batch()
+                    if "detect" in self.ownership.roles:
+                        busy += self.detect_batch(now=datetime.now(UTC) if tick else None)
+                except Exception:  # a bad batch must not stop the work for good; it is logged and retried
+                    log.exception("scoring or detection failed")
+                    stop.wait(2)
+                if not busy:
+                    rt.score_signal.wait(timeout=1)
+                    rt.score_signal.clear()
+        finally:
             try:
-                self.score_pending()
-                if tick:
-                    self.tick(datetime.now(UTC))
-            except Exception:  # a bad batch must not stop scoring for good; it is logged and retried
-                log.exception("scoring failed")
-                stop.wait(5)
-            rt.score_signal.wait(timeout=2)
-            rt.score_signal.clear()
+                self.ownership.leave(utcnow())
+            except Exception:  # the leases run out by themselves
+                log.exception("could not hand the profiles back")
 
     def escalate_forever(self, stop: threading.Event) -> None:
         """Start the chain of command for new incidents and take every due step; pages go to the outbox."""
@@ -274,10 +358,31 @@ class Pipeline:
         return watch
 
     def watch_forever(self, stop: threading.Event) -> None:
+        """Every process follows the profiles connected elsewhere; one of them at a time (the holder of the
+        watch's lease) asks Meta and opens `channel_down` incidents, so several never open two."""
+        fence: int | None = None
         with httpx.Client(timeout=20) as http:
             while not stop.is_set():
                 try:
-                    self.watch_channels(http=http)
+                    now = utcnow()
+                    with session_scope(self.runtime.sessions, write=True) as session:
+                        if fence is not None:
+                            held = {WATCH_LEASE: fence}
+                            fence = renew_lease(
+                                session, held=held, holder=self.ownership.worker, ttl=WATCH_LEASE_TTL, now=now
+                            ).get(WATCH_LEASE)
+                        if fence is None:
+                            fence = take_lease(
+                                session,
+                                name=WATCH_LEASE,
+                                holder=self.ownership.worker,
+                                ttl=WATCH_LEASE_TTL,
+                                now=now,
+                            )
+                    if fence is not None:
+                        self.watch_channels(http=http)
+                    else:
+                        self.runtime.sync_profiles()
                     self.runtime.heartbeats["watchman"] = datetime.now(UTC)
                 except Exception:  # logged and retried: what it watches is in the database
                     log.exception("channel watch failed")
@@ -309,7 +414,7 @@ class Pipeline:
         """The loops as daemon threads that end when `stop` is set."""
         loops: list[tuple[str, Callable[[threading.Event], None]]] = []
         if score:
-            loops.append(("scorer", lambda s: self.score_forever(s, tick=tick)))
+            loops.append(("scorer", lambda s: self.work_forever(s, tick=tick)))
             if tick:  # a replayed week's clock is not now: its channels are not watched
                 loops.append(("watchman", self.watch_forever))
         if page:

@@ -1,22 +1,26 @@
 """Scoring stored comments: in batches, off the ingest path, and again after an edit or a model change.
 
-The pipeline takes the pending comments (`pending`), scores them outside any transaction (`score`), so
-webhooks keep storing while the models run, then writes the scores (`store`) and hands the same rows on.
+Ingest queues each new or edited comment (`comments.models.CommentQueue`). A worker claims a batch
+(`claim`), reads it (`pending`), scores it outside any transaction (`score`), so webhooks keep storing while
+the models run, then writes the scores of what it still holds (`store`) and passes them on to detection.
+Several workers score side by side; none scores a comment another holds.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import delete, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from czujka.analysis.models import CommentScore
 from czujka.analysis.schemas import NOT_STORED
 from czujka.analysis.scorer import Analyzer, Item, Score
-from czujka.comments.models import Comment, CommentHistory
+from czujka.comments.models import Comment, CommentQueue
 from czujka.config import Settings
+from czujka.storage.base import UTCDateTime
+from czujka.storage.dialect import skip_locked
 
 BATCH = 256
 
@@ -37,28 +41,35 @@ class Pending:
     rating: int | None
 
 
-def _pending_query():
-    """Comments without a score, or whose text changed after they were scored."""
-    edited_since = (
-        select(CommentHistory.id)
-        .where(
-            CommentHistory.comment_id == Comment.id,
-            CommentHistory.verb == "edited",
-            CommentHistory.recorded_at > CommentScore.scored_at,
+def claim(
+    session: Session, *, claimant: str, lease: timedelta, now: datetime, limit: int = BATCH
+) -> list[int]:
+    """Claim up to `limit` queued comments to score, for `lease`: new and edited first, a rescore last,
+    oldest first. Rows another worker holds are skipped (PostgreSQL) or wait for its commit (SQLite)."""
+    free = or_(CommentQueue.claimed_until.is_(None), CommentQueue.claimed_until < now)
+    ids = list(
+        session.scalars(
+            skip_locked(
+                session,
+                select(CommentQueue.comment_id)
+                .where(CommentQueue.stage == "score", free)
+                .order_by(CommentQueue.reason == "rescore", CommentQueue.comment_id)
+                .limit(limit),
+            )
         )
-        .exists()
     )
-    return (
-        select(Comment.id)
-        .outerjoin(CommentScore, CommentScore.comment_id == Comment.id)
-        .where(or_(CommentScore.comment_id.is_(None), edited_since))
-    )
+    if ids:
+        session.execute(
+            update(CommentQueue)
+            .where(CommentQueue.comment_id.in_(ids))
+            .values(claimed_by=claimant, claimed_until=now + lease)
+        )
+    return ids
 
 
-def pending(session: Session, *, limit: int = BATCH) -> list[Pending]:
-    """Up to `limit` comments to score, oldest first."""
+def pending(session: Session, ids: list[int]) -> list[Pending]:
+    """The comments `ids`, as scoring and detection need them, in id order."""
     parent = aliased(Comment)
-    ids = _pending_query().order_by(Comment.id).limit(limit).subquery()
     rows = session.execute(
         select(
             Comment.id,
@@ -72,7 +83,7 @@ def pending(session: Session, *, limit: int = BATCH) -> list[Pending]:
             parent.parent_id,
             Comment.rating,
         )
-        .join(ids, ids.c.id == Comment.id)
+        .where(Comment.id.in_(ids))
         .outerjoin(parent, parent.id == Comment.parent_id)
         .order_by(Comment.id)
     ).all()
@@ -89,22 +100,87 @@ def score(analyzer: Analyzer, settings: Settings, rows: list[Pending]) -> list[S
     return analyzer.score(items)
 
 
-def store(session: Session, *, rows: list[Pending], scores: list[Score], now: datetime) -> None:
-    """Write one score row per comment, replacing an earlier one (after an edit)."""
+def store(
+    session: Session, *, claimant: str, rows: list[Pending], scores: list[Score], now: datetime
+) -> list[int]:
+    """Write the scores of the rows still claimed by `claimant` and pass them on to detection (a rescore
+    leaves the queue). A claim that ran out and was taken again, or that an edit voided, writes nothing.
+    Returns the ids written."""
+    ids = [r.id for r in rows]
+    mine = (
+        CommentQueue.comment_id.in_(ids),
+        CommentQueue.stage == "score",
+        CommentQueue.claimed_by == claimant,
+    )
+    kept = set(
+        session.scalars(
+            update(CommentQueue)
+            .where(*mine, CommentQueue.reason != "rescore")
+            .values(stage="detect", claimed_by=None, claimed_until=None)
+            .returning(CommentQueue.comment_id)
+        )
+    )
+    kept |= set(
+        session.scalars(
+            delete(CommentQueue)
+            .where(*mine, CommentQueue.reason == "rescore")
+            .returning(CommentQueue.comment_id)
+        )
+    )
     values = []
     for row, result in zip(rows, scores, strict=True):
+        if row.id not in kept:
+            continue
         data = result.as_dict()
         for name in NOT_STORED:
             data.pop(name)
         values.append({"comment_id": row.id, "scored_at": now, **data})
-    session.execute(delete(CommentScore).where(CommentScore.comment_id.in_([r.id for r in rows])))
-    session.execute(insert(CommentScore), values)
+    if values:
+        written = [v["comment_id"] for v in values]
+        session.execute(delete(CommentScore).where(CommentScore.comment_id.in_(written)))
+        session.execute(insert(CommentScore), values)
+    return [v["comment_id"] for v in values]
 
 
-def drop_scores(session: Session) -> None:
-    """Forget every score, so all comments are scored again (after a model or lexicon change)."""
-    session.execute(delete(CommentScore))
+def stored(session: Session, ids: list[int]) -> dict[int, Score]:
+    """The stored scores of `ids`, as the analyzer gave them."""
+    names = [f.name for f in fields(Score) if f.name not in NOT_STORED]
+    rows = session.scalars(select(CommentScore).where(CommentScore.comment_id.in_(ids)))
+    return {r.comment_id: Score(**{n: getattr(r, n) for n in names}) for r in rows}
+
+
+def requeue_all(session: Session, *, now: datetime) -> int:
+    """Queue every comment to be scored again (after a model or lexicon change); the scores stay until
+    the new ones replace them, and nothing is counted or detected twice."""
+    queued = select(
+        Comment.id, Comment.profile_id, literal("score"), literal("rescore"), literal(now, UTCDateTime)
+    )
+    existing = select(CommentQueue.comment_id)
+    statement = insert(CommentQueue).from_select(
+        ["comment_id", "profile_id", "stage", "reason", "queued_at"],
+        queued.where(Comment.id.not_in(existing)),
+    )
+    return session.execute(statement).rowcount or 0
+
+
+@dataclass(slots=True)
+class Backlog:
+    waiting: int  # comments waiting to be scored
+    oldest_at: datetime | None  # when the oldest of them was queued
+    detecting: int  # scored, waiting for their profile's detectors
+
+
+def backlog(session: Session) -> Backlog:
+    """What is still to do, for monitors: a backlog that ages means too few workers (or none)."""
+    rows = session.execute(
+        select(CommentQueue.stage, func.count(), func.min(CommentQueue.queued_at))
+        .where(CommentQueue.reason != "rescore")
+        .group_by(CommentQueue.stage)
+    ).all()
+    by = {stage: (n, oldest) for stage, n, oldest in rows}
+    waiting, oldest = by.get("score", (0, None))
+    return Backlog(waiting, oldest, by.get("detect", (0, None))[0])
 
 
 def unscored(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(_pending_query().subquery())) or 0
+    return session.scalar(select(func.count()).where(CommentQueue.stage == "score")) or 0

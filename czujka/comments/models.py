@@ -122,3 +122,28 @@ class IngestLog(Base):
     changed: Mapped[int] = mapped_column(Integer, default=0)
     ignored: Mapped[int] = mapped_column(Integer, default=0)
     notes: Mapped[list[str] | None] = mapped_column(JSONDoc)
+
+
+class CommentQueue(Base):
+    """The work still to do on a comment after it is stored: `score` (analysis), then `detect` (the
+    detectors, the series, the moderation rules); the row goes when both are done.
+
+    Ingest puts new and edited comments here in the same transaction that stores them, so nothing stored is
+    ever forgotten. A scorer claims rows for a while (`claimed_by`, `claimed_until`): a claim that dies with
+    its worker is taken again when it runs out, and a claim taken over, or cleared by a new edit, writes
+    nothing. `reason` says what detection does with it: `new` (count it, feed every detector), `edited`
+    (the red flags and the moderation rules again), `rescore` (a model changed: scores only)."""
+
+    __tablename__ = "comment_queue"
+    __table_args__ = (
+        Index("ix_comment_queue_stage", "stage", "comment_id"),
+        Index("ix_comment_queue_profile", "profile_id", "stage", "comment_id"),
+    )
+
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True)
+    profile_id: Mapped[str] = mapped_column(String(64))
+    stage: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(String(8))
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -13,15 +13,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, case, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from czujka.comments.events import Batch, CommentEvent, PostEvent
-from czujka.comments.models import Comment, CommentHistory, IngestLog, Post, Profile
+from czujka.comments.models import Comment, CommentHistory, CommentQueue, IngestLog, Post, Profile
 from czujka.config import ProfileConfig, Settings
 from czujka.storage.base import utcnow
+from czujka.storage.dialect import insert_or_update
 from czujka.storage.engine import session_scope
 from czujka.words import Phrase, phrase
 
@@ -256,14 +257,42 @@ def _apply_comments(
         )
     new_ids = _insert_many(session, Comment, new_rows)
     result.new_comment_ids.extend(new_ids.values())
+    edited: dict[int, str] = {}
     if history:
         ids = {key: row.id for key, row in existing.items()} | new_ids
         session.execute(
             insert(CommentHistory),
             [{"comment_id": ids[key], "recorded_at": now, **entry} for key, entry in history],
         )
+        edited = {ids[key]: key[0] for key, entry in history if entry["verb"] == "edited" and key in existing}
+    enqueue(session, new={i: key[0] for key, i in new_ids.items()}, edited=edited, now=now)
     for profile_id in {key[0] for key in new_rows}:
         _link_parents(session, profile_id, new_rows, new_ids)
+
+
+def enqueue(session: Session, *, new: dict[int, str], edited: dict[int, str], now: datetime) -> None:
+    """Queue comments (id → profile) for scoring and detection, in the transaction that stored them. An
+    edit sends a queued comment back to scoring and voids any claim on its old text; a comment not yet
+    detected stays `new`."""
+    queue = CommentQueue.__table__.c
+    row = {"stage": "score", "queued_at": now, "claimed_by": None, "claimed_until": None}
+    if new:
+        session.execute(
+            insert(CommentQueue),
+            [{"comment_id": i, "profile_id": p, "reason": "new", **row} for i, p in new.items()],
+        )
+    insert_or_update(
+        session,
+        CommentQueue,
+        [{"comment_id": i, "profile_id": p, "reason": "edited", **row} for i, p in edited.items()],
+        "comment_id",
+        {
+            "stage": "score",
+            "claimed_by": None,
+            "claimed_until": None,
+            "reason": case((queue.reason == "new", "new"), else_="edited"),
+        },
+    )
 
 
 def _comment_row(

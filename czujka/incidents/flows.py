@@ -228,11 +228,14 @@ def silence_incident(
     return silence
 
 
-def auto_resolve(session: Session, *, now: datetime, quiet: timedelta) -> list[int]:
-    """Resolve open incidents with no new signal for `quiet`; returns their ids."""
-    stale = session.scalars(
-        select(Incident).where(Incident.state.in_(OPEN_STATES), Incident.last_signal_at < now - quiet)
-    ).all()
+def auto_resolve(
+    session: Session, *, now: datetime, quiet: timedelta, profile_ids: list[str] | None = None
+) -> list[int]:
+    """Resolve open incidents (of `profile_ids`, else all) with no new signal for `quiet`; returns their ids."""
+    query = select(Incident).where(Incident.state.in_(OPEN_STATES), Incident.last_signal_at < now - quiet)
+    if profile_ids is not None:
+        query = query.where(Incident.profile_id.in_(profile_ids))
+    stale = session.scalars(query).all()
     for incident in stale:
         incident.state, incident.resolved_at, incident.resolved_by = "resolved", now, "czujka"
         event(

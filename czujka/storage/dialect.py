@@ -28,3 +28,16 @@ def insert_ignoring_duplicates(session: Session, model: Any, rows: list[dict[str
 def skip_locked(session: Session, query: Select) -> Select:
     """Row locks that other workers skip (PostgreSQL); SQLite has one writer, guarded by fencing instead."""
     return query.with_for_update(skip_locked=True) if is_postgres(session) else query
+
+
+def insert_or_update(
+    session: Session, model: Any, rows: list[dict[str, Any]], key: str, changes: dict[str, Any]
+) -> None:
+    """INSERT … ON CONFLICT (key) DO UPDATE SET `changes` (expressions may read the existing row)."""
+    if not rows:
+        return
+    if is_postgres(session):
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    session.execute(insert(model).values(rows).on_conflict_do_update(index_elements=[key], set_=changes))

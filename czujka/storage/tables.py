@@ -11,6 +11,7 @@ from czujka.notifications import models as notification_models
 from czujka.oncall import models as oncall_models
 from czujka.playbooks import models as playbook_models
 from czujka.sources import models as source_models
+from czujka.storage import leases as lease_models
 from czujka.storage import secrets as secret_models
 from czujka.storage.base import Base
 
@@ -22,6 +23,7 @@ __all__ = [
     "comment_models",
     "detection_models",
     "incident_models",
+    "lease_models",
     "moderation_models",
     "notification_models",
     "oncall_models",
