@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 from pathlib import Path
 from typing import Annotated
@@ -164,6 +165,12 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Listen address.")] = None,
     port: Annotated[int | None, typer.Option(help="Listen port.")] = None,
     poll: Annotated[bool, typer.Option(help="Run the Graph API poller in this process.")] = True,
+    work: Annotated[
+        bool,
+        typer.Option(
+            help="Run the background loops here; --no-work answers HTTP only (workers do the rest)."
+        ),
+    ] = True,
 ) -> None:
     """Run the web app (webhooks, API) and the background loops in one process."""
     import uvicorn
@@ -188,7 +195,7 @@ def serve(
             f"cannot listen on {address}:{number} ({exc.strerror}); check `host` and `port`", 2
         ) from None
     stop = threading.Event()
-    Pipeline(runtime).start(stop, poll=poll)
+    threads = Pipeline(runtime).start(stop, poll=poll) if work else []
     server = uvicorn.Server(
         uvicorn.Config(
             build_app(settings, runtime),
@@ -202,6 +209,8 @@ def serve(
         server.run(sockets=[sock])
     finally:
         stop.set()
+        for thread in threads:  # the worker hands its profiles back on the way out
+            thread.join(timeout=5)
 
 
 @app.command()
@@ -210,6 +219,18 @@ def worker(
     score: Annotated[bool, typer.Option(help="Score comments and run the detectors.")] = True,
     page: Annotated[bool, typer.Option(help="Escalate incidents and send pages.")] = True,
     poll: Annotated[bool, typer.Option(help="Poll the Graph API.")] = True,
+    tick: Annotated[
+        bool,
+        typer.Option(
+            help="Close quiet buckets by the wall clock; --no-tick for a stream replayed on its own times."
+        ),
+    ] = True,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Threads the models' maths may use (default: every core); 1 with a worker per core."
+        ),
+    ] = None,
 ) -> None:
     """Run the background loops (scoring and detection, paging, Graph API polling) without the web app.
 
@@ -221,14 +242,20 @@ def worker(
     configure_logging(settings.log_level)
     runtime = migrated_runtime(settings)
     stop = threading.Event()
-    threads = Pipeline(runtime).start(stop, score=score, page=page, poll=poll)
-    if not threads:
+    loops = Pipeline(runtime, threads=threads).start(stop, score=score, page=page, poll=poll, tick=tick)
+    if not loops:
         raise fail("nothing to run: every loop is switched off")
+    # SIGTERM (systemd, docker stop, kill) stops as Ctrl-C does: the work in hand is finished and the
+    # profiles are handed back at once, so taking a worker away loses nothing and waits for no lease.
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        while all(t.is_alive() for t in threads):
-            threads[0].join(timeout=1)
+        while not stop.is_set() and all(t.is_alive() for t in loops):
+            stop.wait(1)
     except KeyboardInterrupt:
-        stop.set()
+        pass
+    stop.set()
+    for thread in loops:
+        thread.join(timeout=30)
 
 
 @app.command()

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 from sqlalchemy.orm import Session
+from threadpoolctl import threadpool_limits
 
 from czujka.analysis import service as analysis
 from czujka.analysis.scorer import Score
@@ -110,8 +111,9 @@ class Pipeline:
     it owns (`background.Ownership`), keeping them in memory between batches; their state is written with
     every batch that moves them."""
 
-    def __init__(self, runtime: Runtime, *, roles: list[str] | None = None):
+    def __init__(self, runtime: Runtime, *, roles: list[str] | None = None, threads: int | None = None):
         self.runtime = runtime
+        self.threads = threads  # for the models' maths in the scoring loop; None: every core
         self.detectors: Detectors | None = None
         ttl = timedelta(seconds=runtime.settings.worker_lease_seconds)
         self.ownership = Ownership(runtime.sessions, ttl, roles=roles or ["score", "detect"])
@@ -200,17 +202,19 @@ class Pipeline:
             profile_ids=idle,
             detectors=self.detectors,
         )
+        quiet = timedelta(hours=rt.settings.incident_quiet_hours)
         for signal in signals:
+            # A signal after a quiet spell opens a new incident, however the comments were batched.
+            auto_resolve(session, now=signal.at, quiet=quiet, profile_ids=[signal.profile_id])
             open_or_attach(session, signal=signal)
-        # Quiet is measured by the wall clock when ticking, else by the newest comment seen (replays).
-        clock = (
-            now
-            or max((s.at for s in signals), default=None)
-            or max((r.created_at for r in rows), default=None)
-        )
-        if clock is not None:
-            quiet = timedelta(hours=rt.settings.incident_quiet_hours)
-            auto_resolve(session, now=clock, quiet=quiet, profile_ids=owned)
+        if now is not None:
+            auto_resolve(session, now=now, quiet=quiet, profile_ids=owned)
+        else:  # a replay: quiet is measured by each profile's own newest comment
+            newest: dict[str, datetime] = {}
+            for r in rows:
+                newest[r.profile_id] = max(r.created_at, newest.get(r.profile_id, r.created_at))
+            for profile_id, clock in sorted(newest.items()):
+                auto_resolve(session, now=clock, quiet=quiet, profile_ids=[profile_id])
         if rows:
             moderation.evaluate(
                 session,
@@ -253,6 +257,8 @@ class Pipeline:
         (off while the demo replays a week on its own clock). On stop, the profiles are handed back."""
         rt = self.runtime
         rt.analyzer.load()
+        if self.threads:  # OpenMP's limit is per thread: set here, in the thread that scores
+            threadpool_limits(limits=self.threads)
         own_every = min(OWN_SECONDS, self.lease.total_seconds() / 3)
         try:
             while not stop.is_set():

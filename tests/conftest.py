@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import os
-import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from czujka.app import build_app
+from czujka.bench.postgres import fresh_postgres
 from czujka.config import Settings, load_settings
 from czujka.runtime import Runtime
 from czujka.web.server import BackgroundServer, start_in_thread
@@ -65,26 +63,8 @@ def postgres_database() -> Iterator[str]:
     admin_url = os.environ.get(PG_ENV)
     if not admin_url:
         pytest.skip(f"PostgreSQL tests need {PG_ENV} (a URL of a server where the user may create databases)")
-    name = f"czujka_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(
-        admin_url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE template0'))  # template1 may be busy
-    base, _, _ = admin_url.rpartition("/")
-    try:
-        yield f"{base}/{name}"
-    finally:
-        for attempt in range(3):  # a server thread of the test may still be closing its connections
-            try:
-                with admin.connect() as conn:
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                break
-            except Exception:
-                if attempt == 2:
-                    raise
-                time.sleep(0.5)
-        admin.dispose()
+    with fresh_postgres(admin_url, prefix="czujka_test") as url:
+        yield url
 
 
 @pytest.fixture

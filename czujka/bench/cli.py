@@ -35,6 +35,106 @@ def bench_analysis(
     console.print(f"memory of a process with both tiers loaded: {result['rss_mb']:.0f} MB (goal ≤ 600 MB)")
 
 
+@bench_app.command("scale")
+def bench_scale(
+    postgres: Annotated[
+        str | None,
+        typer.Option(
+            help="A PostgreSQL server where the user may create databases (default: $CZUJKA_TEST_POSTGRES_URL)."
+        ),
+    ] = None,
+    runs: Annotated[
+        str, typer.Option(help="Which runs, comma-separated: same, load, kill.")
+    ] = "same,load,kill",
+    profiles: Annotated[int, typer.Option(min=1, help="Profiles of the agency (load and kill).")] = 200,
+    rate: Annotated[float, typer.Option(min=0.1, help="Comments a second (load and kill).")] = 50.0,
+    minutes: Annotated[float, typer.Option(min=0.1, help="How long the load lasts (load and kill).")] = 10.0,
+    kill_every: Annotated[float, typer.Option(min=1, help="Seconds between SIGKILLs (kill).")] = 30.0,
+    comments: Annotated[int, typer.Option(min=10, help="Comments of the stream (same).")] = 20000,
+    same_profiles: Annotated[int, typer.Option(min=1, help="Profiles of the stream (same).")] = 40,
+    lease: Annotated[int, typer.Option(min=3, help="worker_lease_seconds of the workers.")] = 15,
+    folder: Annotated[
+        Path | None, typer.Option(help="Where configurations and logs go (default: a temporary folder).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Workers on PostgreSQL: the same results as one process with 1, 2 and 4 workers and the speed-up; the
+    backlog's age and a crisis comment's way to its incident under an agency's load; and SIGKILLs during it."""
+    import os
+    import tempfile
+
+    from czujka.bench.scale import run_load, run_same
+
+    admin_url = postgres or os.environ.get("CZUJKA_TEST_POSTGRES_URL")
+    if not admin_url:
+        raise fail("bench scale needs PostgreSQL: --postgres URL or CZUJKA_TEST_POSTGRES_URL", 2)
+    wanted = {r.strip() for r in runs.split(",") if r.strip()}
+    unknown = wanted - {"same", "load", "kill"}
+    if unknown:
+        raise fail(f"unknown run(s) {', '.join(sorted(unknown))}: choose from same, load, kill", 2)
+    where = folder or Path(tempfile.mkdtemp(prefix="czujka-bench-scale-"))
+    say = lambda line: errors.print(line, highlight=False)  # noqa: E731
+    result: dict[str, object] = {}
+    if "same" in wanted:
+        say(f"same: {comments} comments on {same_profiles} profiles, in-line and by 1, 2 and 4 workers …")
+        same = run_same(
+            admin_url=admin_url,
+            folder=where,
+            profiles=same_profiles,
+            comments=comments,
+            workers=[1, 2, 4],
+            seed=11,
+            lease=lease,
+        )
+        result["same"] = same
+        for run in same["runs"]:
+            verdict = ", ".join(f"{k} {'same' if v else 'DIFFERENT'}" for k, v in run["same"].items())
+            console.print(
+                f"{run['workers']!s:>8} worker(s): {run['per_second']:>8,.0f} comments/s  "
+                f"{run['incidents']} incidents, {run['signals']} signals; {verdict}",
+                highlight=False,
+            )
+            for line in run["differences"]:
+                console.print(f"         {line}", highlight=False, markup=False)
+        console.print(
+            f"speed-up from 1 worker to 2 (each with one thread for the models): {same['speedup_2_over_1']}× "
+            "(goal ≥ 1.7×)",
+            highlight=False,
+        )
+    for name, workers, kills in (("load", 2, None), ("kill", 3, kill_every)):
+        if name not in wanted:
+            continue
+        say(f"{name}: {profiles} profiles, {rate:g} comments/s for {minutes:g} min, {workers} workers …")
+        run = run_load(
+            admin_url=admin_url,
+            folder=where,
+            profiles=profiles,
+            rate=rate,
+            seconds=minutes * 60,
+            workers=workers,
+            kill_every=kills,
+            lease=lease,
+            progress=say,
+        )
+        result[name] = run
+        console.print(
+            f"{name}: {run['sent']} comments, {workers} workers: backlog age p99 {run['backlog_age_p99']} s "
+            f"(goal < 10 s), comment → incident p99 {run['to_incident_p99']} s over {run['incidents']} incidents "
+            f"(goal ≤ 15 s); lost {run['lost']}, counted twice {run['counted_twice']}, "
+            f"incidents doubled {run['incidents_doubled']}",
+            highlight=False,
+        )
+        if kills:
+            console.print(
+                f"kill: {run['kills']} SIGKILLs; profiles taken over at most {run['takeover_seconds_max']} s after the "
+                f"kill, {run['takeover_after_expiry_seconds_max']} s after the lease ran out (lease {lease} s)",
+                highlight=False,
+            )
+    console.print(f"configurations and worker logs: {where}", highlight=False)
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+
+
 @bench_app.command("paging")
 def bench_paging(
     incidents: Annotated[int, typer.Option(min=1, help="Incidents opened.")] = 1000,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from czujka.detection.base import BUCKET, SURGE_P_VALUE, unnamed_author
@@ -149,14 +150,40 @@ class ProfileSurges:
         return self
 
 
-def count(session: Session, c: Scored) -> None:
-    """Add one comment to its profile's stored series (what the charts draw and the baselines learnt from)."""
-    start = bucket_start(c.created_at)
-    row = session.get(SeriesBucket, (c.profile_id, start))
-    if row is None:
-        row = SeriesBucket(profile_id=c.profile_id, start=start, total=0, negative=0, harmful=0, vulgar=0)
-        session.add(row)
-    row.total += 1
-    row.negative += c.sentiment == "negative"
-    row.harmful += c.harmful
-    row.vulgar += c.vulgar
+def count(session: Session, comments: list[Scored]) -> None:
+    """Add comments to their profiles' stored series (what the charts draw and the baselines learn from),
+    one read and one write per bucket touched, not per comment."""
+    tallies: dict[tuple[str, datetime], list[int]] = {}
+    for c in comments:
+        tally = tallies.setdefault((c.profile_id, bucket_start(c.created_at)), [0, 0, 0, 0])
+        tally[0] += 1
+        tally[1] += c.sentiment == "negative"
+        tally[2] += c.harmful
+        tally[3] += c.vulgar
+    if not tallies:
+        return
+    keys = list(tallies)
+    found = {
+        (r.profile_id, r.start): r
+        for r in session.scalars(
+            select(SeriesBucket).where(tuple_(SeriesBucket.profile_id, SeriesBucket.start).in_(keys))
+        )
+    }
+    for (profile_id, start), (total, negative, harmful, vulgar) in tallies.items():
+        row = found.get((profile_id, start))
+        if row is None:
+            session.add(
+                SeriesBucket(
+                    profile_id=profile_id,
+                    start=start,
+                    total=total,
+                    negative=negative,
+                    harmful=harmful,
+                    vulgar=vulgar,
+                )
+            )
+        else:
+            row.total += total
+            row.negative += negative
+            row.harmful += harmful
+            row.vulgar += vulgar

@@ -253,8 +253,8 @@ def detect(
     detectors.load = load
     detectors.root_of = lambda root_id: _root(session, root_id)
     signals: list[SignalIn] = []
+    count(session, scored)
     for comment in sorted(scored, key=lambda c: (c.created_at, c.id)):
-        count(session, comment)
         signals.extend(detectors.feed(comment))
     for comment in edited:
         signals.extend(detectors.recheck(comment))

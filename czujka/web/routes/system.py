@@ -11,6 +11,8 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import func, select, text
 
 from czujka import __version__
+from czujka.analysis.service import backlog
+from czujka.background import PROFILE
 from czujka.comments.models import Comment, IngestLog
 from czujka.moderation.models import ModerationAction
 from czujka.moderation.service import blocked_profiles
@@ -19,6 +21,7 @@ from czujka.oncall.models import Escalation, LoopHeartbeat
 from czujka.sources.files import detect_format, import_text
 from czujka.sources.health import channel_status
 from czujka.sources.models import PollState
+from czujka.storage.leases import alive, holders
 from czujka.storage.migrate import current_revision, head_revision
 from czujka.web.deps import (
     BAD_BODY,
@@ -33,6 +36,7 @@ from czujka.web.deps import (
 
 router = APIRouter(prefix="/api", tags=["system"], responses=ERRORS)
 STALE_AFTER = timedelta(seconds=30)
+BACKLOG_TOO_OLD = timedelta(seconds=60)
 # What monitors see of each channel: its state, never a name, a token or a person's words.
 CHANNEL_KEYS = (
     "platform",
@@ -66,6 +70,8 @@ def health(runtime: RuntimeDep, session: SessionDep) -> dict[str, Any]:
     problems += [f"channel {pid}: {c['problem']}" for pid, c in channels.items() if c["problem"]]
     beats = {name: (now - at).total_seconds() for name, at in runtime.heartbeats.items()}
     problems += paging_problems(session, now)
+    work = work_status(session, runtime.settings, now)
+    problems += work.pop("problems")
     blocked = blocked_profiles(session, since=now - timedelta(days=7))
     problems += [f"moderation: {b['profile']}: {b['problem']} (since {b['since']})" for b in blocked]
     waiting = session.scalar(
@@ -81,6 +87,8 @@ def health(runtime: RuntimeDep, session: SessionDep) -> dict[str, Any]:
         if named:
             problems.append(f"{len(named)} problems of profiles (GET /api/profiles with a token names them)")
         channels, blocked = {}, []
+        for worker in work["workers"]:  # how many, not which
+            worker["owns"] = len(worker["owns"])
     return {
         "status": "ok" if not problems else "degraded",
         "version": __version__,
@@ -90,6 +98,43 @@ def health(runtime: RuntimeDep, session: SessionDep) -> dict[str, Any]:
         "problems": problems,
         "moderation": {"blocked": blocked, "actions_waiting": waiting},
         "channels": channels,
+        **work,
+    }
+
+
+def work_status(session: SessionDep, settings: Any, now: datetime) -> dict[str, Any]:
+    """The workers alive and the profiles each owns, and the backlog: comments waiting to be scored (and
+    the age of the oldest), and scored ones waiting for their profile's detectors."""
+    within = timedelta(seconds=settings.worker_lease_seconds)
+    owners = holders(session, prefix=PROFILE, now=now)
+    workers = [
+        {
+            "id": w["id"],
+            "roles": w["roles"],
+            "started_at": w["started_at"].isoformat(),
+            "seen_seconds_ago": round((now - w["seen_at"]).total_seconds(), 1),
+            "owns": sorted(p for p, holder in owners.items() if holder == w["id"]),
+        }
+        for w in alive(session, within=within, now=now)
+    ]
+    queue = backlog(session)
+    age = (now - queue.oldest_at).total_seconds() if queue.oldest_at else 0.0
+    problems = []
+    if queue.waiting and not any("score" in w["roles"] for w in workers):
+        problems.append(f"scoring: {queue.waiting} comments wait and no worker scores")
+    elif age > BACKLOG_TOO_OLD.total_seconds():
+        problems.append(f"scoring: {queue.waiting} comments wait, the oldest for {age:.0f} s: add a worker")
+    unowned = [p.id for p in settings.profiles if p.id not in owners]
+    if workers and unowned and any("detect" in w["roles"] for w in workers):
+        problems.append(f"detection: {len(unowned)} profiles have no owner yet")
+    return {
+        "workers": workers,
+        "backlog": {
+            "waiting": queue.waiting,
+            "oldest_seconds": round(age, 1),
+            "detecting": queue.detecting,
+        },
+        "problems": problems,
     }
 
 
