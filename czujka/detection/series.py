@@ -41,6 +41,7 @@ class ProfileSurges:
         self.ids: dict[str, list[int]] = {"total": [], "negative": [], "harmful": []}
         self.authors: dict[str, list[str]] = {"total": [], "negative": [], "harmful": []}
         self.last_signal: dict[str, str] = {}
+        self.closed = False  # a bucket closed since the baselines were last saved
 
     def add(self, c: Scored) -> list[SignalIn]:
         signals = self.advance(bucket_start(c.created_at), c.profile_id)
@@ -96,6 +97,7 @@ class ProfileSurges:
         signals = []
         for kind, _ in SURGES:
             signals.extend(self._signal(kind, self.counts[kind].alarm, at, profile_id, partial=False))
+        self.closed = True
         self.tally = dict.fromkeys(self.tally, 0)
         self.ids = {k: [] for k in self.ids}
         self.authors = {k: [] for k in self.authors}
@@ -128,8 +130,15 @@ class ProfileSurges:
 
     def state(self) -> dict[str, Any]:
         return {
-            "counts": {k: d.state() for k, d in self.counts.items()},
-            "share": self.share.state(),
+            **self.baseline_state(),
+            **self.bucket_state(),
+        }
+
+    def baseline_state(self) -> dict[str, Any]:
+        return {"counts": {k: d.state() for k, d in self.counts.items()}, "share": self.share.state()}
+
+    def bucket_state(self) -> dict[str, Any]:
+        return {
             "open": self.open.isoformat() if self.open else None,
             "tally": self.tally,
             "ids": self.ids,
@@ -138,9 +147,10 @@ class ProfileSurges:
         }
 
     def restore(self, state: dict[str, Any]) -> ProfileSurges:
-        for kind, saved in state["counts"].items():
+        for kind, saved in state.get("counts", {}).items():  # no baselines saved yet: no bucket closed
             self.counts[kind].restore(saved)
-        self.share.restore(state["share"])
+        if "share" in state:
+            self.share.restore(state["share"])
         self.open = datetime.fromisoformat(state["open"]) if state["open"] else None
         self.tally, self.ids, self.last_signal = state["tally"], state["ids"], state["last_signal"]
         # Saved before authors were kept: each comment of the open bucket counts as its own author.

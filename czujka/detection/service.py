@@ -75,10 +75,17 @@ class Detectors:
             self.touched.discard(key)
 
     def surges(self, profile_id: str) -> ProfileSurges:
-        return self._get(
-            f"{profile_id}:surges",
-            lambda: ProfileSurges(self.zone_of(profile_id), self.holidays, self.p_value_of(profile_id)),
-        )
+        """The open bucket is saved as `…:surges` with every batch, the baselines as `…:baseline` only when
+        a bucket closed (they are most of the state, and change once in ten minutes)."""
+        key = f"{profile_id}:surges"
+        if key not in self.live:
+            surges = ProfileSurges(self.zone_of(profile_id), self.holidays, self.p_value_of(profile_id))
+            saved = self.load(key)
+            if saved:  # state saved whole, before the baselines were kept apart, carries them inside
+                surges.restore({**saved, **(self.load(f"{profile_id}:baseline") or {})})
+            self.live[key] = surges
+        self.touched.add(key)
+        return self.live[key]
 
     def feed(self, c: Scored) -> list[SignalIn]:
         signals = self.surges(c.profile_id).add(c)
@@ -171,7 +178,23 @@ class Detectors:
 
     def states(self, *, touched_only: bool = False) -> dict[str, dict[str, Any]]:
         keys = self.touched & self.live.keys() if touched_only else self.live.keys()
-        return {key: self.live[key].state() for key in keys}
+        states = {}
+        for key in keys:
+            detector = self.live[key]
+            if isinstance(detector, ProfileSurges):
+                states[key] = detector.bucket_state()
+                if detector.closed or not touched_only:
+                    states[key.removesuffix(":surges") + ":baseline"] = detector.baseline_state()
+            else:
+                states[key] = detector.state()
+        return states
+
+    def saved(self) -> None:
+        """What `states(touched_only=True)` gave is written: nothing has moved since."""
+        for key in self.touched & self.live.keys():
+            if isinstance(self.live[key], ProfileSurges):
+                self.live[key].closed = False
+        self.touched.clear()
 
 
 class Throttle:
@@ -323,4 +346,4 @@ def save_states(session: Session, detectors: Detectors) -> None:
             session.add(DetectorState(key=key, state=state, updated_at=saved_at))
         else:
             row.state, row.updated_at = state, saved_at
-    detectors.touched.clear()
+    detectors.saved()

@@ -174,6 +174,13 @@ def test_detector_state_is_written_with_the_batch_that_moved_it(runtime):
     with session_scope(runtime.sessions) as session:
         surges = session.get(DetectorState, "koszyk-fb:surges").state
     assert surges["open"] is not None and counted(runtime) == 10
+    with session_scope(runtime.sessions) as session:  # no bucket closed yet: no baselines to save
+        assert session.get(DetectorState, "koszyk-fb:baseline") is None
+    add(runtime, 1, start=30)  # half an hour later: the buckets before close, the baselines learn
+    assert Pipeline(runtime).score_pending() == 1
+    with session_scope(runtime.sessions) as session:
+        baseline = session.get(DetectorState, "koszyk-fb:baseline").state
+    assert baseline["counts"]["volume_surge"]["seen"] >= 1
 
 
 def test_a_failed_detection_batch_writes_nothing_and_forgets_what_it_fed(runtime, monkeypatch):
