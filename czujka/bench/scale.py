@@ -251,6 +251,44 @@ def differences(reference: dict[str, Any], other: dict[str, Any], most: int = 3)
     return found
 
 
+# --- what the machine allows -------------------------------------------------------------------------
+
+
+def probe(texts: int = 600) -> None:
+    """Score `texts` generated comments on one thread and print comments a second (run in a subprocess)."""
+    from threadpoolctl import threadpool_limits
+
+    from czujka.analysis.scorer import Analyzer, Item
+
+    start = datetime(2026, 11, 30, tzinfo=UTC)
+    items = [
+        Item(e.message or "", (), "pl") for e in week_stream(profiles=5, comments=texts, seed=3, start=start)
+    ]
+    analyzer = Analyzer().load()
+    threadpool_limits(1)
+    analyzer.score(items[:20])
+    began = time.perf_counter()
+    analyzer.score(items)
+    print(len(items) / (time.perf_counter() - began))
+
+
+def ceiling() -> float:
+    """How much two single-threaded scorers get done side by side against one alone, on this machine now:
+    the most any number of workers can gain here (a shared or throttled host gives far less than 2×)."""
+
+    def rates(n: int) -> list[float]:
+        code = "from czujka.bench.scale import probe; probe()"
+        env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+        runs = [
+            subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env)
+            for _ in range(n)
+        ]
+        return [float(r.communicate()[0].strip().splitlines()[-1]) for r in runs]
+
+    alone = rates(1)[0]
+    return round(sum(rates(2)) / alone, 2)
+
+
 # --- the runs -----------------------------------------------------------------------------------------
 
 
@@ -313,6 +351,7 @@ def run_same(
     return {
         "profiles": profiles,
         "comments": comments,
+        "machine_ceiling_2_over_1": ceiling(),
         "runs": runs,
         "speedup_2_over_1": round(rate[2] / rate[1], 2) if 1 in rate and 2 in rate else None,
     }
