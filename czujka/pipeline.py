@@ -187,7 +187,7 @@ class Pipeline:
         rows = [r for r in rows if r.id in scores]
         new = [scored(r, scores[r.id]) for r in rows if reasons[r.id] == "new"]
         edited = [scored(r, scores[r.id]) for r in rows if reasons[r.id] == "edited"]
-        idle = [p for p in owned if p not in queued_profiles(session, owned)] if now is not None else []
+        idle = sorted(set(owned) - queued_profiles(session, owned)) if now is not None else []
         if not rows and not idle:
             if ids:
                 detected(session, ids)

@@ -91,7 +91,12 @@ def bench_scale(
             verdict = ", ".join(f"{k} {'same' if v else 'DIFFERENT'}" for k, v in run["same"].items())
             console.print(
                 f"{run['workers']!s:>8} worker(s): {run['per_second']:>8,.0f} comments/s  "
-                f"{run['incidents']} incidents, {run['signals']} signals; {verdict}",
+                f"{run['incidents']} incidents, {run['signals']} signals; {verdict}"
+                + (
+                    f"; workers' CPU {run['worker_cpu_ms_per_comment']} ms a comment"
+                    if run["workers"] != "in-line"
+                    else ""
+                ),
                 highlight=False,
             )
             for line in run["differences"]:

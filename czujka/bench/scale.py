@@ -151,6 +151,18 @@ class Workers:
         self.processes.append(process)
         return process
 
+    def cpu_seconds(self) -> float:
+        """CPU time the live workers have used so far (Linux's /proc), to tell a design that stops scaling
+        from a machine that does."""
+        total = 0.0
+        for process in self.processes:
+            try:
+                fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
+
     def stop(self) -> None:
         for process in self.processes:
             if process.poll() is None:
@@ -329,8 +341,10 @@ def run_same(
                 ingest(runtime, events, f"same-{n}")
                 if n == 0:
                     Pipeline(runtime).score_pending()
+                cpu_before = pool.cpu_seconds()
                 drain(runtime, timeout=600)
                 seconds = time.monotonic() - started
+                cpu = pool.cpu_seconds() - cpu_before
                 result = outcome(runtime)
             finally:
                 pool.stop()
@@ -341,6 +355,7 @@ def run_same(
                 "workers": n or "in-line",
                 "seconds": round(seconds, 3),
                 "per_second": round(comments / seconds, 1),
+                "worker_cpu_ms_per_comment": round(cpu * 1000 / comments, 2) if n else None,
                 "incidents": len(result["incidents"]),
                 "signals": len(result["signals"]),
                 "same": same_as(reference, result),
@@ -423,6 +438,7 @@ def integrity(runtime: Runtime) -> dict[str, int]:
         incidents = session.execute(
             select(Incident.dedup_key, Incident.opened_at, Incident.resolved_at).order_by(Incident.opened_at)
         ).all()
+        kinds = dict(session.execute(select(Incident.kind, func.count()).group_by(Incident.kind)).all())
     doubled, open_until = 0, {}
     for key, opened, resolved in incidents:
         if key in open_until and (open_until[key] is None or open_until[key] > opened):
@@ -434,6 +450,7 @@ def integrity(runtime: Runtime) -> dict[str, int]:
         "counted_twice": max(0, counted - comments),
         "not_counted": max(0, comments - counted),
         "incidents": len(incidents),
+        "incident_kinds": kinds,
         "incidents_doubled": doubled,
     }
 
@@ -469,14 +486,23 @@ def run_load(
             ]
             for thread in threads:
                 thread.start()
-            victim = 0
-            while time.monotonic() < until:
-                wait = kill_every if kill_every else until - time.monotonic()
-                time.sleep(max(0.0, min(wait, until - time.monotonic())))
-                if kill_every and time.monotonic() < until - 1:
-                    takeovers.append(kill_one(runtime, live, victim % len(live), pool))
-                    victim += 1
-                    progress(f"killed a worker; its profiles taken over in {takeovers[-1]['seconds']:.1f} s")
+            watchers = []
+            if (
+                kill_every
+            ):  # one SIGKILL every `kill_every` seconds, on the clock, each take-over timed beside
+                kills = [time.monotonic() + kill_every * (k + 1) for k in range(int(seconds // kill_every))]
+                for victim, at in enumerate(k for k in kills if k < until - 1):
+                    time.sleep(max(0.0, at - time.monotonic()))
+                    gone = kill(runtime, live, victim % len(live), pool)
+                    watcher = threading.Thread(
+                        target=lambda g=gone: takeovers.append(taken_over(runtime, *g))
+                    )
+                    watcher.start()
+                    watchers.append(watcher)
+                    progress(f"SIGKILL {victim + 1} of {len(kills)}")
+            time.sleep(max(0.0, until - time.monotonic()))
+            for watcher in watchers:
+                watcher.join()
             threads[0].join()
             drained = drain(runtime, timeout=120)
             stop.set()
@@ -506,24 +532,31 @@ def run_load(
     }
 
 
-def kill_one(runtime: Runtime, live: list[subprocess.Popen], index: int, pool: Workers) -> dict[str, float]:
-    """SIGKILL one worker, start another in its place, and time until each profile it held has a new owner."""
+def kill(
+    runtime: Runtime, live: list[subprocess.Popen], index: int, pool: Workers
+) -> tuple[str, dict[str, datetime], float]:
+    """SIGKILL one worker and start another in its place; what it held (lease → expiry), and when."""
     process = live[index]
     with session_scope(runtime.sessions) as session:
-        worker = session.scalar(select(WorkerRow.id).where(WorkerRow.pid == process.pid))
-        held = {
-            n: e
-            for n, e in session.execute(
+        worker = session.scalar(select(WorkerRow.id).where(WorkerRow.pid == process.pid)) or ""
+        held = dict(
+            session.execute(
                 select(Lease.name, Lease.expires_at).where(
                     Lease.holder == worker, Lease.name.startswith(PROFILE)
                 )
-            )
-        }
+            ).all()
+        )
     process.send_signal(signal.SIGKILL)
     process.wait(10)
     killed = time.monotonic()
-    expiry = max(held.values(), default=datetime.now(UTC))
     live[index] = pool.start()
+    return worker, held, killed
+
+
+def taken_over(runtime: Runtime, worker: str, held: dict[str, datetime], killed: float) -> dict[str, float]:
+    """Seconds until every profile the killed worker held has a new owner: from the kill, and from the
+    moment its last lease ran out (no one may take a lease before that)."""
+    expiry = max(held.values(), default=datetime.now(UTC))
     deadline = killed + 10 * runtime.settings.worker_lease_seconds
     while held and time.monotonic() < deadline:
         with session_scope(runtime.sessions) as session:
@@ -535,8 +568,7 @@ def kill_one(runtime: Runtime, live: list[subprocess.Popen], index: int, pool: W
         if not still:
             break
         time.sleep(0.1)
-    taken = time.monotonic()
     return {
-        "seconds": round(taken - killed, 2),
+        "seconds": round(time.monotonic() - killed, 2),
         "after_expiry": round(max(0.0, (datetime.now(UTC) - expiry).total_seconds()), 2),
     }
