@@ -6,8 +6,8 @@ Three runs, each on a fresh database with real `czujka worker` processes:
   drained by 1, 2 and 4 workers, and by one process in-line (`Pipeline.score_pending`). Every run must
   give the same scores, series totals equal to the comment count, and the same signals and incidents;
   comments scored a second are compared across worker counts.
-- **load** — an agency: many profiles, comments arriving in real time at a steady rate with a crisis now
-  and then, drained by live workers. Measured: how long comments wait to be scored (the backlog's age),
+- **load** — an agency: many profiles, comments arriving in real time at a steady rate with a coordinated
+  attack on one of them every minute, drained by live workers. Measured: how long comments wait to be scored (the backlog's age),
   and a crisis comment's way to its incident.
 - **kill** — the same load with three workers, one killed with SIGKILL every so often and started again.
   Measured: comments lost, counted twice, incidents doubled, and how long the killed worker's profiles
@@ -75,6 +75,13 @@ def comment(rng: random.Random, profile: str, n: int, at: datetime, text: str) -
     )
 
 
+def ordinary(rng: random.Random) -> str:
+    """An ordinary comment: two sentences of the shop's ordinary days, so that a busy profile's many
+    authors do not write the same words (which the burst detector would rightly call coordinated)."""
+    first, second = rng.sample(ORDINARY, 2)
+    return f"{first} {second}"
+
+
 def week_stream(*, profiles: int, comments: int, seed: int, start: datetime) -> list[CommentEvent]:
     """A stored stream, in time order: ordinary comments over a day, and on every fifth profile a crisis
     (complaints and vulgar ones from many authors within half an hour)."""
@@ -89,7 +96,7 @@ def week_stream(*, profiles: int, comments: int, seed: int, start: datetime) -> 
             text = rng.choice(CRISIS)
         else:
             at = start + timedelta(seconds=rng.uniform(0, 86_400))
-            text = rng.choice(ORDINARY)
+            text = ordinary(rng)
         events.append(comment(rng, profile, n, at, text))
     return sorted(events, key=lambda e: e.created_at)  # type: ignore[arg-type,return-value]
 
@@ -337,11 +344,10 @@ def run_same(
             try:
                 if n:
                     wait_alive(runtime, [pool.start().pid for _ in range(n)])
-                started = time.monotonic()  # from the stream stored to the last comment detected
-                ingest(runtime, events, f"same-{n}")
+                ingest(runtime, events, f"same-{n}")  # one transaction: the work starts at its commit
+                started, cpu_before = time.monotonic(), pool.cpu_seconds()  # to the last comment detected
                 if n == 0:
                     Pipeline(runtime).score_pending()
-                cpu_before = pool.cpu_seconds()
                 drain(runtime, timeout=600)
                 seconds = time.monotonic() - started
                 cpu = pool.cpu_seconds() - cpu_before
@@ -374,7 +380,9 @@ def run_same(
 
 @dataclass
 class Load:
-    """A steady stream in real time, with a crisis now and then, and what was seen of it."""
+    """A steady stream in real time, with a crisis every minute, and what was seen of it. The crisis is a
+    coordinated attack (near-identical 1-star opinions from many new authors): surges wait for a week of
+    history before they page, so on fresh profiles it is the kind of crisis that can open an incident."""
 
     runtime: Runtime
     profiles: list[str]
@@ -388,7 +396,7 @@ class Load:
     def feed(self, stop: threading.Event, until: float) -> None:
         rng = random.Random(self.seed)
         tick, crisis, crisis_left = 0.1, None, 0
-        next_crisis = time.monotonic() + 20
+        next_crisis = time.monotonic() + 5
         while not stop.is_set() and time.monotonic() < until:
             began = time.monotonic()
             now = datetime.now(UTC)
@@ -396,10 +404,10 @@ class Load:
                 crisis, crisis_left, next_crisis = rng.choice(self.profiles), 15, began + 60
             events = []
             for _ in range(np.random.default_rng(rng.randrange(2**32)).poisson(self.rate * tick)):
-                events.append(comment(rng, rng.choice(self.profiles), self.sent, now, rng.choice(ORDINARY)))
+                events.append(comment(rng, rng.choice(self.profiles), self.sent, now, ordinary(rng)))
                 self.sent += 1
             if crisis and crisis_left and rng.random() < 0.5:
-                events.append(comment(rng, crisis, self.sent, now, rng.choice(CRISIS)))
+                events.append(comment(rng, crisis, self.sent, now, rng.choice(phrases.COORDINATED)))
                 self.sent += 1
                 crisis_left -= 1
             if events:
