@@ -21,9 +21,7 @@ def admin_url() -> str:
 
 
 def test_three_workers_give_what_one_process_gives(tmp_path):
-    result = run_same(
-        admin_url=admin_url(), folder=tmp_path, profiles=10, comments=800, workers=[3], seed=5
-    )
+    result = run_same(admin_url=admin_url(), folder=tmp_path, profiles=10, comments=800, workers=[3], seed=5)
     reference, *workers = result["runs"]
     assert reference["incidents"] > 0 and reference["signals"] > 0  # the stream has crises to find
     for run in workers:
