@@ -111,12 +111,12 @@ class Pipeline:
     it owns (`background.Ownership`), keeping them in memory between batches; their state is written with
     every batch that moves them."""
 
-    def __init__(self, runtime: Runtime, *, roles: list[str] | None = None, threads: int | None = None):
+    def __init__(self, runtime: Runtime, *, threads: int | None = None):
         self.runtime = runtime
         self.threads = threads  # for the models' maths in the scoring loop; None: every core
         self.detectors: Detectors | None = None
         ttl = timedelta(seconds=runtime.settings.worker_lease_seconds)
-        self.ownership = Ownership(runtime.sessions, ttl, roles=roles or ["score", "detect"])
+        self.ownership = Ownership(runtime.sessions, ttl)
         self.owned_at = 0.0
 
     @property
