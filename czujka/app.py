@@ -18,6 +18,7 @@ from czujka.moderation import views as moderation_views
 from czujka.notifications import views as push_views
 from czujka.oncall import views as oncall_views
 from czujka.playbooks import views as playbook_views
+from czujka.reports import views as report_views
 from czujka.runtime import Runtime, build_runtime
 from czujka.sources import views as source_views
 from czujka.storage.secrets import service_secret
@@ -32,6 +33,7 @@ from czujka.web.routes import (
     pages,
     pwa,
     replies,
+    reports,
     system,
     webhooks,
 )
@@ -60,10 +62,12 @@ def build_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(oncall_views.router)
     app.include_router(playbook_views.router)
     app.include_router(moderation_views.router)
+    app.include_router(report_views.router)
     app.include_router(source_views.router)
     app.include_router(push_views.router)
     app.include_router(ack.router)
     app.include_router(login.router)
+    app.include_router(reports.router)
     app.include_router(pages.router)
     app.include_router(replies.router)
     app.include_router(moderation.router)

@@ -26,6 +26,7 @@ from czujka.incidents.cli import incidents_app
 from czujka.moderation.cli import moderation_app
 from czujka.oncall.cli import oncall_app
 from czujka.playbooks.cli import reply_app
+from czujka.reports.cli import digest_cmd, figures_cmd, report_cmd
 from czujka.sources.cli import connect_app, profiles_app
 from czujka.words import LANGUAGES, ngettext
 from czujka.words import gettext as _
@@ -55,6 +56,9 @@ app.add_typer(reply_app, name="reply")
 app.add_typer(moderation_app, name="moderation")
 app.add_typer(connect_app, name="connect")
 app.add_typer(profiles_app, name="profiles")
+app.command("report")(report_cmd)
+app.command("digest")(digest_cmd)
+app.command("figures")(figures_cmd)
 app.command()(score)
 app.command()(train)
 

@@ -67,6 +67,9 @@ class ClientConfig(BaseModel):
     name: str = Field(min_length=1)
     timezone: str | None = None
     language: Literal["pl", "en"] | None = None
+    digest_to: list[str] = Field(default_factory=list)  # who gets the client's weekly digest
+
+    _digest_to = field_validator("digest_to")(check_targets)
 
     @field_validator("timezone")
     @classmethod
@@ -97,10 +100,11 @@ class ProfileConfig(BaseModel):
     review_leads: list[str] = Field(
         default_factory=list
     )  # who gets the review digest: person:/role:/schedule:
+    digest_to: list[str] = Field(default_factory=list)  # who gets the profile's weekly digest
 
     _resolve = field_validator("access_token", "webhook_secret", mode="before")(resolve_secret)
     _contact = field_validator("contact", mode="before")(phrase)
-    _review_leads = field_validator("review_leads")(check_targets)
+    _review_leads = field_validator("review_leads", "digest_to")(check_targets)
 
     @field_validator("timezone")
     @classmethod
@@ -184,6 +188,11 @@ class Settings(BaseSettings):
     )
     moderation_review_at: str = Field(
         "mon 08:30", description="When the review digest goes to each profile's review_leads (local time)."
+    )
+    digest_at: str = Field(
+        "mon 08:00",
+        description="When the weekly digest of the week before goes to each profile's and client's digest_to "
+        "(local time).",
     )
     playbooks: list[PlaybookConfig] = Field(
         default_factory=list, description="The shop's own playbooks; they replace the defaults they match."
@@ -269,10 +278,11 @@ class Settings(BaseSettings):
             unknown = sorted(set(rule.profiles or []) - known)
             if unknown:
                 raise ValueError(f"moderation_rules[{i}].profiles: no profile {unknown[0]!r}")
-        try:
-            weekly_moment(self.moderation_review_at)
-        except ValueError as exc:
-            raise ValueError(f"moderation_review_at: {exc}") from None
+        for key in ("moderation_review_at", "digest_at"):
+            try:
+                weekly_moment(getattr(self, key))
+            except ValueError as exc:
+                raise ValueError(f"{key}: {exc}") from None
         return self
 
     @model_validator(mode="after")
@@ -290,8 +300,10 @@ class Settings(BaseSettings):
                     for key, leads in (
                         ("approval.leads", p.approval.leads if p.approval else []),
                         ("review_leads", p.review_leads),
+                        ("digest_to", p.digest_to),
                     )
                 },
+                **{f"clients[{i}].digest_to": c.digest_to for i, c in enumerate(self.clients)},
                 **{
                     f"schedules[{i}].approve_changes": s.approve_changes for i, s in enumerate(self.schedules)
                 },
@@ -312,8 +324,10 @@ class Settings(BaseSettings):
                         for key, leads in (
                             ("approval.leads", p.approval.leads if p.approval else []),
                             ("review_leads", p.review_leads),
+                            ("digest_to", p.digest_to),
                         )
                     },
+                    **{f"clients[{i}].digest_to": (c.id, c.digest_to) for i, c in enumerate(self.clients)},
                     **{
                         f"schedules[{i}].approve_changes": (s.client, s.approve_changes)
                         for i, s in enumerate(self.schedules)

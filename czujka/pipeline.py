@@ -37,6 +37,7 @@ from czujka.moderation.rules import Facts
 from czujka.notifications.sender import send_forever
 from czujka.oncall.service import beat, run_escalations
 from czujka.playbooks.service import recognise
+from czujka.reports.digest import queue_weekly_digests
 from czujka.runtime import Runtime
 from czujka.sources.connections import forget_attempts
 from czujka.sources.health import check_connection
@@ -315,7 +316,7 @@ class Pipeline:
 
     def moderate_forever(self, stop: threading.Event) -> None:
         """Send the moderation outbox's due actions (woken as soon as a rule queues one), and once a minute
-        queue the weekly review digests."""
+        queue the weekly review digests and the weekly digests."""
         rt = self.runtime
         last_digest = 0.0
         with httpx.Client(timeout=20) as http:
@@ -325,7 +326,9 @@ class Pipeline:
                     moderation.run_due(rt.sessions, settings=rt.settings, http=http, now=now)
                     if time.monotonic() - last_digest > 60:
                         with session_scope(rt.sessions, write=True) as session:
-                            if queue_digests(session, settings=rt.settings, now=now):
+                            queued = queue_digests(session, settings=rt.settings, now=now)
+                            queued += queue_weekly_digests(session, settings=rt.settings, now=now)
+                            if queued:
                                 rt.page_signal.set()
                         last_digest = time.monotonic()
                     rt.heartbeats["moderator"] = now

@@ -7,6 +7,7 @@ by three people in the window.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -197,3 +198,20 @@ def count(session: Session, comments: list[Scored]) -> None:
             row.negative += negative
             row.harmful += harmful
             row.vulgar += vulgar
+
+
+def hourly(session: Session, profile_id: str, start: datetime, end: datetime) -> dict[datetime, list[int]]:
+    """A profile's buckets summed per hour (UTC): [all, negative, harmful] comments; hours without any are
+    left out."""
+    rows = session.execute(
+        select(SeriesBucket.start, SeriesBucket.total, SeriesBucket.negative, SeriesBucket.harmful).where(
+            SeriesBucket.profile_id == profile_id, SeriesBucket.start >= start, SeriesBucket.start < end
+        )
+    ).all()
+    hours: dict[datetime, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for at, total, negative, harmful in rows:
+        cell = hours[at.replace(minute=0, second=0, microsecond=0)]
+        cell[0] += total
+        cell[1] += negative
+        cell[2] += harmful
+    return dict(hours)

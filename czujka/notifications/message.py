@@ -124,6 +124,47 @@ def render_review(*, language: str, profile_name: str, count: int, url: str) -> 
     )
 
 
+def render_digest(*, language: str, said: dict, url: str) -> tuple[str, str]:
+    """The weekly digest's page: the week in numbers, and the link to the whole digest."""
+
+    def share(value: float | None) -> str:
+        return "—" if value is None else f"{round(value * 100)}%"
+
+    lines = [
+        ngettext(
+            "%(num)d incident (%(weekend)s at the weekend).",
+            "%(num)d incidents (%(weekend)s at the weekend).",
+            int(said.get("incidents", 0)),
+            language,
+            weekend=said.get("weekend_incidents", 0),
+        ),
+        _(
+            "Acknowledged within 10 minutes: %(hit)s of %(paged)s paged.",
+            language,
+            hit=said.get("acknowledged_in_goal", 0),
+            paged=said.get("paged", 0),
+        ),
+        _(
+            "Comments: %(comments)s, negative: %(share)s (the 4 weeks before: %(before)s).",
+            language,
+            comments=said.get("comments", 0),
+            share=share(said.get("negative_share")),
+            before=share(said.get("negative_share_before")),
+        ),
+        _(
+            "Replies sent: %(sent)s. Hidden comments waiting for review: %(waiting)s.",
+            language,
+            sent=said.get("replies_sent", 0),
+            waiting=said.get("waiting_review", 0),
+        ),
+        _("The whole digest: %(url)s", language, url=url),
+    ]
+    title = "[czujka] " + _(
+        "Weekly digest · %(name)s · %(week)s", language, name=said.get("name", ""), week=said.get("week", "")
+    )
+    return title, "\n".join(lines)
+
+
 def _short(text: str, limit: int = 140) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"

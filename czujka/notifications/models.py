@@ -29,7 +29,8 @@ class Notification(Base):
     step: Mapped[int] = mapped_column(Integer)
     round: Mapped[int] = mapped_column(Integer)
     via: Mapped[str] = mapped_column(String(120))
-    purpose: Mapped[str] = mapped_column(String(20), default="incident")  # incident | approval | review
+    purpose: Mapped[str] = mapped_column(String(20), default="incident")  # incident approval review digest
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)  # what a digest says, made when queued
     reply_id: Mapped[int | None] = mapped_column(ForeignKey("replies.id", ondelete="CASCADE"))
     urgency: Mapped[str] = mapped_column(String(10))
     # Decided when the page is queued: the incident's topic then, and the experts reachable for it.

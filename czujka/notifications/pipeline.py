@@ -23,7 +23,14 @@ from czujka.incidents.flows import event
 from czujka.incidents.models import Incident, IncidentEvidence
 from czujka.notifications.ack import create_link
 from czujka.notifications.channels import KIND_BY, Delivery, Page, kind_of, send
-from czujka.notifications.message import Expert, Quote, render_approval, render_page, render_review
+from czujka.notifications.message import (
+    Expert,
+    Quote,
+    render_approval,
+    render_digest,
+    render_page,
+    render_review,
+)
 from czujka.notifications.models import Notification
 from czujka.playbooks.catalog import choose
 from czujka.playbooks.models import Reply
@@ -114,6 +121,8 @@ def _prepare(
     """The channel address and the rendered page, or why this page is no longer to be sent."""
     if notification.purpose == "review":
         return _prepare_review(session, settings, notification)
+    if notification.purpose == "digest":
+        return _prepare_digest(settings, notification)
     incident = session.get(Incident, notification.incident_id) if notification.incident_id else None
     if notification.purpose == "approval":
         return _prepare_approval(session, settings, notification, incident)
@@ -213,6 +222,18 @@ def _prepare_review(
     title, body = render_review(
         language=person.language, profile_name=profile.name if profile else profile_id, count=count, url=url
     )
+    return address, Page(title, body, 0, 1, url, url)
+
+
+def _prepare_digest(settings: Settings, notification: Notification) -> tuple[str, Page] | str:
+    """The weekly digest's page: the week's numbers, made when it was queued, and the link to the digest."""
+    found = _lead_address(settings, notification)
+    if isinstance(found, str):
+        return found
+    person, address = found
+    said = notification.payload or {}
+    url = settings.public_url.rstrip("/") + str(said.get("path", "/digest"))
+    title, body = render_digest(language=person.language, said=said, url=url)
     return address, Page(title, body, 0, 1, url, url)
 
 

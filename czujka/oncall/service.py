@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import socket
 from datetime import datetime, timedelta
+from typing import Any
 
 import structlog
 from sqlalchemy import select, update
@@ -351,8 +352,9 @@ def page_leads(
     profile_id: str,
     incident_id: int | None = None,
     reply_id: int | None = None,
+    payload: dict[str, Any] | None = None,
 ) -> tuple[int, list[str]]:
-    """A low-urgency page (a reply to approve, the review digest) to each person `targets` reach, on their
+    """A low-urgency page (a reply to approve, the review or weekly digest) to each person `targets` reach, on their
     first low-urgency channel, through the outbox; `key` makes it once per person. Returns how many pages
     were new, and the names of the people reached."""
     people, _ = recipients(settings, targets, topic=None, at=now, client=client_for(settings, profile_id))
@@ -370,6 +372,7 @@ def page_leads(
             "urgency": "low",
             "purpose": purpose,
             "reply_id": reply_id,
+            "payload": payload,
             "status": "pending",
             "attempts": 0,
             "send_after": now,

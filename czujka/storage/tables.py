@@ -10,6 +10,7 @@ from czujka.moderation import models as moderation_models
 from czujka.notifications import models as notification_models
 from czujka.oncall import models as oncall_models
 from czujka.playbooks import models as playbook_models
+from czujka.reports import models as report_models
 from czujka.sources import models as source_models
 from czujka.storage import leases as lease_models
 from czujka.storage import secrets as secret_models
@@ -28,6 +29,7 @@ __all__ = [
     "notification_models",
     "oncall_models",
     "playbook_models",
+    "report_models",
     "secret_models",
     "source_models",
 ]

@@ -13,7 +13,6 @@ library, nothing from a CDN.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -21,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from czujka.detection.models import SeriesBucket
+from czujka.detection.series import hourly
 from czujka.incidents.models import Incident
 
 PLOT_W, PLOT_H = 1000, 200  # the plot's own units; it is stretched to the page's width
@@ -57,21 +56,6 @@ class Chart:
     daily: bool = False  # ticks name days, not hours
 
 
-def _hourly(session: Session, profile_id: str, start: datetime, end: datetime) -> dict[datetime, list[int]]:
-    rows = session.execute(
-        select(SeriesBucket.start, SeriesBucket.total, SeriesBucket.negative, SeriesBucket.harmful).where(
-            SeriesBucket.profile_id == profile_id, SeriesBucket.start >= start, SeriesBucket.start < end
-        )
-    ).all()
-    hours: dict[datetime, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for at, total, negative, harmful in rows:
-        cell = hours[at.replace(minute=0, second=0, microsecond=0)]
-        cell[0] += total
-        cell[1] += negative
-        cell[2] += harmful
-    return hours
-
-
 def latest_incident(session: Session, profile_ids: list[str]) -> tuple[int, datetime] | None:
     """The newest incident of these profiles: the charts open on it when it is older than a day."""
     row = session.execute(
@@ -105,7 +89,7 @@ def _pooled(history: dict[datetime, list[int]], at: datetime, column: int) -> fl
 
 def build_chart(session: Session, *, profile_id: str, zone: str, end: datetime, hours: int) -> Chart:
     start = end - timedelta(hours=hours)
-    history = _hourly(
+    history = hourly(
         session, profile_id, start - timedelta(weeks=BASELINE_WEEKS), end + timedelta(hours=SHARE_SPAN)
     )
     tz = ZoneInfo(zone)
@@ -165,9 +149,9 @@ def _geometry(chart: Chart) -> None:
             }
         )
     centre = [i * step + step / 2 for i in range(n)]
-    chart.baseline_path = _path(centre, [y(p.baseline) for p in chart.hours])
-    chart.negative_path = _path(centre, [y_share(p.negative_share) for p in chart.hours])
-    chart.harmful_path = _path(centre, [y_share(p.harmful_share) for p in chart.hours])
+    chart.baseline_path = svg_path(centre, [y(p.baseline) for p in chart.hours])
+    chart.negative_path = svg_path(centre, [y_share(p.negative_share) for p in chart.hours])
+    chart.harmful_path = svg_path(centre, [y_share(p.harmful_share) for p in chart.hours])
     for i, p in enumerate(chart.hours):
         pct = 100 * (i + 0.5) / max(n, 1)
         if 4 <= pct <= 94 and (
@@ -176,7 +160,7 @@ def _geometry(chart: Chart) -> None:
             chart.ticks.append({"pct": round(pct, 2), "at": p.start})  # centred under its hour (a day's noon)
 
 
-def _path(xs: list[float], ys: list[float | None]) -> str:
+def svg_path(xs: list[float], ys: list[float | None]) -> str:
     """An SVG path through the points, broken where a value is missing."""
     parts, pen_down = [], False
     for x, y in zip(xs, ys, strict=True):

@@ -8,7 +8,8 @@ from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from babel.dates import format_datetime, format_timedelta
+from babel.dates import format_date, format_datetime, format_timedelta
+from babel.numbers import format_percent
 from jinja2 import Environment
 
 from czujka.moderation.service import ACTION_STATES
@@ -39,6 +40,10 @@ EVENTS = {
     "reply_rejected": N_("reply rejected"),
     "moderation": N_("moderation"),
     "moderation_failed": N_("moderation failed"),
+    "review": N_("review"),
+    "action_item": N_("action item"),
+    "action_done": N_("action item done"),
+    "detected": N_("detected"),
 }
 FLAGS = {
     "harm": N_("harmful"),
@@ -76,6 +81,17 @@ ACTIONS = {
     "unhide": N_("unhidden"),
     "flag": N_("flagged"),
     "keep": N_("kept hidden"),
+}
+REASONS = {
+    "argues": N_("argues with the customer"),
+    "defensive": N_("defends the shop"),
+    "defers": N_("puts the customer off"),
+    "curt": N_("curt"),
+    "shouts": N_("shouts"),
+    "personal_data": N_("personal data in public"),
+    "promises": N_("promises too much"),
+    "third_reply": N_("third public answer in the thread"),
+    "empty": N_("empty"),
 }
 ROLES = {"admin": N_("admin"), "responder": N_("responder"), "viewer": N_("viewer")}
 # Date patterns (CLDR): "wt. 01.12 21:15" / "Tue 01.12 21:15".
@@ -133,12 +149,43 @@ def waited(minutes: float) -> str:
     return format_timedelta(timedelta(minutes=minutes), threshold=1.5, granularity="second", locale=_lang())
 
 
+def duration(seconds: int | float | None, language: str | None = None) -> str:
+    """How long, to the two largest units: '2 godz. 15 min', '3 dni 4 godz.', '7 sek.'; '—' for None."""
+    if seconds is None:
+        return "—"
+    locale = language or _lang()
+    left = round(seconds)
+    parts = []
+    for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60), ("seconds", 1)):
+        count, left = divmod(left, size)
+        if count or (unit == "seconds" and not parts):
+            parts.append(
+                format_timedelta(
+                    timedelta(**{unit: count}),
+                    granularity=unit[:-1],
+                    threshold=10**9,  # never a larger unit: 8 days stay 8 days
+                    format="short",
+                    locale=locale,
+                )
+            )
+        if len(parts) == 2 or (parts and unit == "minutes"):
+            break
+    return " ".join(parts)
+
+
+def pct(share: float | None) -> str:
+    """A share as a percentage in the page's language ('31 %'); '—' where there is none."""
+    return "—" if share is None else format_percent(share, locale=_lang())
+
+
 def when(at: datetime | str | None, pattern: str = "short") -> str:
     """A local time in the page's language ('wt. 01.12 21:15'); an ISO string keeps its own offset."""
     if not at:
         return "—"
     if isinstance(at, str):
         at = datetime.fromisoformat(at)
+    if not isinstance(at, datetime):  # a day, such as an action item's due date
+        return format_date(at, PATTERNS.get(pattern, pattern), locale=_lang())
     return format_datetime(at, PATTERNS.get(pattern, pattern), tzinfo=at.tzinfo, locale=_lang())
 
 
@@ -165,6 +212,8 @@ def install(env: Environment) -> None:
         timespan=timespan,
         ago=ago,
         waited=waited,
+        duration=duration,
+        pct=pct,
         said=lambda text: say(text, _lang()),
         kind_label=kind_label,
         topic_label=topic_label,
@@ -181,3 +230,4 @@ def install(env: Environment) -> None:
         moderation_state_label=_labeller(ACTION_STATES),
     )
     env.filters["when"] = when
+    env.filters["reason_label"] = _labeller(REASONS)

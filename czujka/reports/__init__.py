@@ -1,0 +1,1 @@
+"""Reports: the post-crisis report of an incident, the weekly digest and the response figures over time."""
