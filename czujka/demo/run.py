@@ -469,6 +469,24 @@ def _incident_summary(console: Console, runtime: Any, url: str, data_dir: Path, 
         ),
         highlight=False,
     )
+    if not incidents:
+        return
+    worst = max(incidents, key=lambda i: (i["severity"], i["evidence_count"]))
+    year, week, _day = datetime.fromisoformat(worst["opened_at"]).astimezone(WARSAW).isocalendar()
+    config = data_dir / "czujka.toml"
+    console.print(
+        "  "
+        + _(
+            "post-crisis reports: %(url)s/incidents/%(id)s/report, or czujka report %(id)s -c %(config)s "
+            "--format pdf --out report-%(id)s.pdf; the week's digest: czujka digest --week %(week)s -c %(config)s",
+            language,
+            url=url,
+            id=worst["id"],
+            config=config,
+            week=f"{year}-W{week:02d}",
+        ),
+        highlight=False,
+    )
 
 
 def _summary(

@@ -112,7 +112,7 @@ def impact(
             "negative": negative,
             "negative_share": _share(comments, negative),
             "baseline_share": base_share if base_share is not None else overall,
-            **counts[phase],
+            "scored": counts[phase],  # customers' comments by their scored sentiment
         }
     recovered = recovery(hours)
     sentiment["recovered_at"] = recovered

@@ -20,6 +20,7 @@ from czujka.incidents.models import Incident, IncidentEvidence
 from czujka.oncall.changes import Actor, propose
 from czujka.oncall.models import DutyChange
 from czujka.playbooks.models import Reply
+from czujka.reports.models import ActionItem, IncidentReview
 from czujka.storage.engine import session_scope
 from czujka.web.server import start_in_thread
 from tests.clients.helpers import ingest_comment
@@ -71,7 +72,18 @@ def two_clients(tmp_path_factory):
                 now=now,
             )
             session.flush()
+            item = ActionItem(
+                incident_id=ids["incident_b"],
+                text="Sam Boss rings the courier",
+                owner="sam",
+                due=now.date(),
+                created_by="user:tom",
+                created_at=now,
+            )
+            session.add(item)
+            session.flush()
             ids["reply_b"], ids["change_b"], change_state = reply.id, change.id, change.state
+            ids["item_b"] = item.id
             add_user(session, username="kasia", role="responder", password=PASSWORD, clients=["koszyk"])
             add_user(session, username="boss", role="admin", password=PASSWORD)
             tokens = {
@@ -103,6 +115,7 @@ def _paths(app, ids: dict[str, int]) -> list[tuple[str, str, str]]:
         "incident_id": ids["incident_b"],
         "comment_id": ids["comment_b"],
         "reply_id": ids["reply_b"],
+        "item_id": ids["item_b"],
         "change_id": ids["change_b"],
         "schedule_id": "buty-office",
         "profile_id": "buty-ig",
@@ -142,6 +155,8 @@ def _every_route(app) -> list:
 FORMS = {
     "/incidents/{incident_id}/resolve": {"why": "koniec", "signed_off_by": "Kasia"},
     "/incidents/{incident_id}/notes": {"text": "notatka"},
+    "/incidents/{incident_id}/report/review": {"went_well": "nic"},
+    "/incidents/{incident_id}/report/actions": {"text": "zadanie", "owner": "kasia", "due": "2026-12-24"},
     "/incidents/{incident_id}/silence": {"hours": "1", "reason": "cisza"},
     "/incidents/{incident_id}/reply/{comment_id}": {"text": "Dzień dobry, piszę na priv."},
     "/comments/{comment_id}/moderate": {"verb": "hide"},
@@ -216,6 +231,8 @@ def test_nothing_of_client_b_reaches_client_a(two_clients):
         assert session.get(Comment, ids["comment_b"]).hidden_at is None
         assert session.get(Reply, ids["reply_b"]).state == "pending_approval"
         assert session.get(DutyChange, ids["change_b"]).state == change_state == "active"
+        assert session.get(ActionItem, ids["item_b"]).done_at is None
+        assert session.get(IncidentReview, ids["incident_b"]) is None
 
 
 def test_the_walk_can_see_b_when_it_may(two_clients):
@@ -227,3 +244,5 @@ def test_the_walk_can_see_b_when_it_may(two_clients):
     dashboard, _ = _signed_in(url, "boss")
     assert "Szybkie Buty" in dashboard.get(f"/incidents/{ids['incident_b']}").text
     assert "Tom Baker" in dashboard.get("/oncall").text
+    report = dashboard.get(f"/incidents/{ids['incident_b']}/report")
+    assert "Sam Boss rings the courier" in report.text and "Szybkie Buty" in report.text

@@ -6,12 +6,15 @@ import json
 from datetime import datetime
 
 from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from czujka.cli import app
 from czujka.comments.models import Comment, CommentHistory
 from czujka.demo.scenario import WARSAW, build_week
+from czujka.incidents.models import TimelineEvent
 from czujka.web.server import listen
+from tests.reports.helpers import agrees_with_timeline
 
 WEEK = datetime(2026, 11, 16, tzinfo=WARSAW)
 
@@ -112,3 +115,25 @@ def test_demo_replays_through_the_webhook(tmp_path):
     listed = CliRunner().invoke(app, ["incidents", "list", "-c", str(config), "--json"])
     assert listed.exit_code == 0 and "red_flag" in listed.stdout
     assert CliRunner().invoke(app, ["check-config", str(config)]).exit_code == 0
+    # every incident of the demo has a report, and its figures agree with its timeline
+    assert "czujka report" in result.output and "czujka digest --week 2026-W48" in result.output
+    with engine.connect() as conn:
+        ids = list(conn.scalars(text("SELECT id FROM incidents ORDER BY id")))
+    for incident_id in ids:
+        made = CliRunner().invoke(app, ["report", str(incident_id), "--format", "json", "-c", str(config)])
+        assert made.exit_code == 0, made.output
+        with Session(engine) as session:
+            events = list(
+                session.scalars(
+                    select(TimelineEvent)
+                    .where(TimelineEvent.incident_id == incident_id)
+                    .order_by(TimelineEvent.at, TimelineEvent.id)
+                )
+            )
+        agrees_with_timeline(json.loads(made.stdout), events)
+    pdf = CliRunner().invoke(
+        app, ["report", str(ids[-1]), "--format", "pdf", "--out", "r.pdf", "-c", str(config)]
+    )
+    assert pdf.exit_code == 0 and (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+    digest = CliRunner().invoke(app, ["digest", "--week", "2026-W48", "--format", "json", "-c", str(config)])
+    assert digest.exit_code == 0 and json.loads(digest.stdout)["totals"]["incidents"] == len(ids) - 1

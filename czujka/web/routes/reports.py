@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from czujka.incidents.flows import NoSuchIncident
+from czujka.oncall.escalation import client_for, serves
 from czujka.reports import digest as digests
 from czujka.reports import figures as response_figures
 from czujka.reports import service
@@ -41,6 +42,11 @@ def _page(request: Request, runtime, user, report: dict, *, error: str | None = 
             "report": report,
             "chart": report_chart(report),
             "settings": runtime.settings,
+            "people": [
+                p
+                for p in runtime.settings.people
+                if serves(p, client_for(runtime.settings, report["profile_id"]))
+            ],
             "editable": user.may("responder"),
             "csrf": user.web_session.csrf_token,
             "error": error,
