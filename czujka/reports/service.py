@@ -46,13 +46,14 @@ def seconds(start: datetime | None, end: datetime | None) -> int | None:
 
 
 def actor_name(settings: Settings, actor: str | None) -> str | None:
-    """`person:kasia` as the person's name, `user:anna` as anna; czujka and detectors as they are."""
+    """`person:kasia` as the person's name, `user:anna` as anna, `rule:weekend` as weekend; czujka and
+    detectors as they are."""
     if not actor:
         return None
     kind, _, rest = actor.partition(":")
     if kind == "person" and (person := settings.person(rest)) is not None:
         return person.name
-    return rest if kind in ("user", "token", "person") and rest else actor
+    return rest if kind in ("user", "token", "person", "rule") and rest else actor
 
 
 def milestones(incident: Incident, timeline: list[TimelineEvent]) -> dict[str, datetime | None]:

@@ -100,6 +100,7 @@ def render_report(report: dict[str, Any], *, language: str, settings: Any) -> st
             language=language,
             settings=settings,
             editable=False,
+            document=True,
             report_css=(STATIC / "report.css").read_text(encoding="utf-8"),
         )
     finally:

@@ -1,5 +1,6 @@
-"""The person on duty at 11 p.m., on a 360×740 phone, in Polish and in English: Now, an incident, the charts and
-the on-call week. Each page fails on sideways overflow, on a raw identifier (`person:`, `schedule:`, `user:`,
+"""The person on duty at 11 p.m., on a 360×740 phone, in Polish and in English: Now, an incident, its
+post-crisis report with the review written on the phone, the weekly digest, the figures, the charts and the
+on-call week. Each page fails on sideways overflow, on a raw identifier (`person:`, `schedule:`, `user:`,
 `json://` …), on text smaller than 12 px, and on a message left in the other language."""
 
 from __future__ import annotations
@@ -115,6 +116,28 @@ def test_the_night_shift_on_a_phone(board, browser, catalog, language):  # noqa:
     status = page.locator("#status").inner_text()
     assert "Anna Nowak" in status and "Kurier potwierdził" in status, status
     check(page, f"words-{language}-3-resolved", language, catalog)
+
+    # the post-crisis report of what was just resolved, and the team's review written on the phone
+    page.locator("#report-link").click()
+    page.wait_for_url("**/report")
+    assert page.locator("#fig-time_to_resolve_seconds strong").inner_text().strip() not in ("", "—")
+    assert page.locator("svg.report-plot rect.bar").count() > 24
+    check(page, f"words-{language}-7-report", language, catalog)
+    page.locator("#rv-went_well").fill("Reguła ukryła wulgaryzmy od razu.")
+    page.locator("#review-form button").click()
+    page.wait_for_url("**/report#review")
+    page.locator("#ai-text").fill("Drugi kurier na weekendy")
+    page.locator("#ai-owner").fill("kasia")
+    page.locator("#ai-due").fill("2026-12-18")
+    page.locator("#action-form button").click()
+    page.wait_for_url("**/report#review")
+    assert "Katarzyna" in page.locator("#action-items").inner_text()
+    check(page, f"words-{language}-8-report-review", language, catalog)
+    page.goto(f"{board.url}/digest")
+    assert page.locator("table.digest-incidents tbody tr").count() >= 4
+    check(page, f"words-{language}-9-digest", language, catalog)
+    page.goto(f"{board.url}/figures")
+    check(page, f"words-{language}-10-figures", language, catalog)
 
     page.goto(f"{board.url}/charts")
     assert page.locator("p.filter a[aria-current=page]").get_attribute("href") == "/charts?range=incident"
