@@ -212,11 +212,11 @@ def run_web_bench(*, comments: int, incidents: int, requests: int, console: Cons
                 "/oncall",
                 "/admin/users",
                 f"/incidents/{made[-1]}/report",
-                f"/incidents/{made[20]}/report",
+                f"/incidents/{made[min(20, len(made) - 1)]}/report",
                 f"/incidents/{made[0]}/report",
                 "/digest",
                 "/figures",
-                f"/incidents/{made[20]}/report.pdf",
+                f"/incidents/{made[min(20, len(made) - 1)]}/report.pdf",
             ]
             rows = []
             for path in pages:

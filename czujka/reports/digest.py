@@ -17,7 +17,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from czujka.analysis.models import CommentScore
-from czujka.comments.models import Comment
 from czujka.config import Settings
 from czujka.detection.models import SeriesBucket
 from czujka.moderation.config import weekly_moment
@@ -25,6 +24,7 @@ from czujka.moderation.review import waiting_count
 from czujka.oncall.service import page_leads
 from czujka.playbooks.models import Reply
 from czujka.reports.figures import ACK_GOAL, incident_times, is_weekend
+from czujka.reports.impact import scored_counts
 
 WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 TREND_WEEKS = 4  # the weeks before, for the trend
@@ -185,20 +185,8 @@ def _topics(session: Session, profile_id: str, start: datetime, end: datetime) -
     """The week's complaint topics: customers' negative comments by topic, against the weeks before (per week)."""
 
     def counted(a: datetime, b: datetime) -> Counter[str]:
-        rows = session.execute(
-            select(CommentScore.topic, func.count())
-            .join(Comment, Comment.id == CommentScore.comment_id)
-            .where(
-                Comment.profile_id == profile_id,
-                Comment.created_at >= a,
-                Comment.created_at < b,
-                Comment.author_is_staff.is_(False),
-                CommentScore.sentiment == "negative",
-                CommentScore.topic != "other",
-            )
-            .group_by(CommentScore.topic)
-        ).all()
-        return Counter(dict(rows))
+        negative = (CommentScore.sentiment == "negative", CommentScore.topic != "other")
+        return Counter(scored_counts(session, profile_id, a, b, CommentScore.topic, *negative))
 
     now, before = counted(start, end), counted(start - timedelta(weeks=TREND_WEEKS), start)
     return [

@@ -149,23 +149,33 @@ def _sentiment_hour(h: dict[str, Any]) -> dict[str, Any]:
     return {k: h[k] for k in ("start", "phase", "negative", "negative_share", "baseline_share")}
 
 
+def scored_counts(
+    session: Session, profile_id: str, start: datetime, end: datetime, column: Any, *where: Any
+) -> dict[str, int]:
+    """Customers' scored comments of a profile in [start, end) counted by one score column (the series count
+    customers alone too), with any further conditions."""
+    rows = session.execute(
+        select(column, func.count())
+        .join(Comment, Comment.id == CommentScore.comment_id)
+        .where(
+            Comment.profile_id == profile_id,
+            Comment.created_at >= start,
+            Comment.created_at < end,
+            Comment.author_is_staff.is_(False),
+            *where,
+        )
+        .group_by(column)
+    ).all()
+    return {key: n for key, n in rows}
+
+
 def _sentiments(
     session: Session, profile_id: str, spans: dict[str, tuple[datetime, datetime]]
 ) -> dict[str, dict[str, int]]:
-    """Customers' scored comments of each phase by sentiment (the series count customers alone too)."""
-    out = {phase: dict.fromkeys(SENTIMENTS, 0) for phase in spans}
-    for phase, (a, b) in spans.items():
-        rows = session.execute(
-            select(CommentScore.sentiment, func.count())
-            .join(Comment, Comment.id == CommentScore.comment_id)
-            .where(
-                Comment.profile_id == profile_id,
-                Comment.created_at >= a,
-                Comment.created_at < b,
-                Comment.author_is_staff.is_(False),
-            )
-            .group_by(CommentScore.sentiment)
-        ).all()
-        for sentiment, n in rows:
-            out[phase][sentiment] = out[phase].get(sentiment, 0) + n
-    return out
+    return {
+        phase: {
+            **dict.fromkeys(SENTIMENTS, 0),
+            **scored_counts(session, profile_id, a, b, CommentScore.sentiment),
+        }
+        for phase, (a, b) in spans.items()
+    }

@@ -19,6 +19,7 @@ from czujka.web.deps import (
     SessionDep,
     Viewer,
     hidden_from,
+    unprocessable,
     visible_profiles,
 )
 
@@ -48,7 +49,7 @@ def get_digest(
     try:
         monday = digests.parse_week(week) if week else digests.last_week(datetime.now(UTC), settings.timezone)
     except ValueError as exc:
-        raise HTTPException(422, str(exc)) from None
+        raise unprocessable("week", str(exc)) from None
     profiles = visible_profiles(runtime, token, profile)
     return as_json(digests.weekly_digest(session, settings=settings, week=monday, profiles=profiles))
 

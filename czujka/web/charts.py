@@ -13,6 +13,7 @@ library, nothing from a CDN.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -127,31 +128,51 @@ def build_chart(session: Session, *, profile_id: str, zone: str, end: datetime, 
     return chart
 
 
-def _geometry(chart: Chart) -> None:
-    n = len(chart.hours)
-    chart.y_max = max(1, math.ceil(max((max(p.total, p.baseline) for p in chart.hours), default=1)))
-    step = PLOT_W / max(n, 1)
+@dataclass
+class Plot:
+    """Hourly bars of counts against a dashed baseline, and lines of shares (0–1), in the plot's own units."""
+
+    bars: list[dict]
+    y_max: int
+    centre: list[float]
+    count_path: Callable[[list[float]], str]
+    share_path: Callable[[list[float | None]], str]
+
+
+def plot(counts: list[float], baselines: list[float], *, plot_w: int = PLOT_W, plot_h: int = PLOT_H) -> Plot:
+    n = len(counts)
+    y_max = max(1, math.ceil(max([*counts, *baselines], default=1)))
+    step = plot_w / max(n, 1)
+    centre = [i * step + step / 2 for i in range(n)]
 
     def y(value: float) -> float:
-        return round(PLOT_H * (1 - value / chart.y_max), 1)
+        return round(plot_h * (1 - value / y_max), 1)
 
-    def y_share(value: float | None) -> float | None:
-        return None if value is None else round(PLOT_H * (1 - value), 1)
+    bars = [
+        {
+            "x": round(i * step + step * 0.1, 1),
+            "y": y(c),
+            "w": round(step * 0.8, 1),
+            "h": round(plot_h - y(c), 1),
+        }
+        for i, c in enumerate(counts)
+    ]
+    return Plot(
+        bars,
+        y_max,
+        centre,
+        lambda values: svg_path(centre, [y(v) for v in values]),
+        lambda shares: svg_path(centre, [None if v is None else round(plot_h * (1 - v), 1) for v in shares]),
+    )
 
-    for i, p in enumerate(chart.hours):
-        top = y(p.total)
-        chart.bars.append(
-            {
-                "x": round(i * step + step * 0.1, 1),
-                "y": top,
-                "w": round(step * 0.8, 1),
-                "h": round(PLOT_H - top, 1),
-            }
-        )
-    centre = [i * step + step / 2 for i in range(n)]
-    chart.baseline_path = svg_path(centre, [y(p.baseline) for p in chart.hours])
-    chart.negative_path = svg_path(centre, [y_share(p.negative_share) for p in chart.hours])
-    chart.harmful_path = svg_path(centre, [y_share(p.harmful_share) for p in chart.hours])
+
+def _geometry(chart: Chart) -> None:
+    n = len(chart.hours)
+    drawn = plot([p.total for p in chart.hours], [p.baseline for p in chart.hours])
+    chart.y_max, chart.bars = drawn.y_max, drawn.bars
+    chart.baseline_path = drawn.count_path([p.baseline for p in chart.hours])
+    chart.negative_path = drawn.share_path([p.negative_share for p in chart.hours])
+    chart.harmful_path = drawn.share_path([p.harmful_share for p in chart.hours])
     for i, p in enumerate(chart.hours):
         pct = 100 * (i + 0.5) / max(n, 1)
         if 4 <= pct <= 94 and (

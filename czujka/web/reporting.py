@@ -9,12 +9,11 @@ hour-of-week baseline, the negative share against its baseline share, the crisis
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from czujka.web.charts import svg_path
+from czujka.web.charts import plot
 from czujka.web.i18n import LANGUAGE
 from czujka.web.templating import STATIC, TEMPLATES
 
@@ -48,29 +47,12 @@ def report_chart(report: dict[str, Any]) -> ReportChart:
     n = len(volume)
     if not n:
         return chart
-    chart.y_max = max(1, math.ceil(max(max(h["comments"], h["baseline"]) for h in volume)))
+    drawn = plot([h["comments"] for h in volume], [h["baseline"] for h in volume], plot_h=PLOT_H)
+    chart.y_max, chart.bars = drawn.y_max, drawn.bars
+    chart.baseline_path = drawn.count_path([h["baseline"] for h in volume])
+    chart.negative_path = drawn.share_path([h["negative_share"] for h in sentiment])
+    chart.baseline_share_path = drawn.share_path([h["baseline_share"] for h in sentiment])
     step = PLOT_W / n
-
-    def y(value: float) -> float:
-        return round(PLOT_H * (1 - value / chart.y_max), 1)
-
-    def y_share(value: float | None) -> float | None:
-        return None if value is None else round(PLOT_H * (1 - value), 1)
-
-    for i, h in enumerate(volume):
-        top = y(h["comments"])
-        chart.bars.append(
-            {
-                "x": round(i * step + step * 0.12, 1),
-                "y": top,
-                "w": round(step * 0.76, 1),
-                "h": round(PLOT_H - top, 1),
-            }
-        )
-    centre = [i * step + step / 2 for i in range(n)]
-    chart.baseline_path = svg_path(centre, [y(h["baseline"]) for h in volume])
-    chart.negative_path = svg_path(centre, [y_share(h["negative_share"]) for h in sentiment])
-    chart.baseline_share_path = svg_path(centre, [y_share(h["baseline_share"]) for h in sentiment])
     inside = [i for i, h in enumerate(volume) if h["phase"] == "during"]
     if inside:
         chart.during = {"x": round(inside[0] * step, 1), "w": round(len(inside) * step, 1)}
