@@ -2,25 +2,45 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import cache
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from czujka.config import Settings
 from czujka.detection.signals import SignalIn
 from czujka.incidents import flows
 from czujka.runtime import Runtime, build_runtime
-from czujka.storage.engine import session_scope
+from czujka.storage.engine import make_engine, session_scope
 from czujka.storage.migrate import upgrade
 
 DATA = Path(__file__).parent / "data"
 
 
+@cache
+def _migrated_sqlite() -> Path:
+    """An empty SQLite database at the newest revision, made once per test process."""
+    path = Path(tempfile.mkdtemp(prefix="czujka-template-")) / "czujka.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()  # the last connection checkpoints the WAL into the file
+    return path
+
+
 def make_runtime(settings: Settings) -> Runtime:
-    """A runtime on a migrated database with the configured profiles in it; the caller disposes of it."""
+    """A runtime on a migrated database with the configured profiles in it; the caller disposes of it. A new
+    SQLite file starts as a copy of one migrated once (the migrations' own tests migrate from scratch)."""
+    url = make_url(settings.sqlalchemy_url)
+    path = Path(url.database) if url.get_backend_name() == "sqlite" and url.database else None
+    if path is not None and path.parent.is_dir() and not path.exists():
+        shutil.copyfile(_migrated_sqlite(), path)
     runtime = build_runtime(settings)
-    upgrade(runtime.engine)
+    upgrade(runtime.engine)  # a no-op at the newest revision
     runtime.sync_profiles()
     return runtime
 

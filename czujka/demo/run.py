@@ -87,7 +87,10 @@ def demo_values(data_dir: Path, port: int, receiver_url: str, graph_url: str | N
     profiles = DEMO_PROFILES
     extra: dict[str, Any] = {}
     if graph_url:
-        profiles = [dict(p, contact=DEMO_CONTACT, review_leads=["person:kasia"]) for p in DEMO_PROFILES]
+        profiles = [
+            dict(p, contact=DEMO_CONTACT, review_leads=["person:kasia"], digest_to=["person:kasia"])
+            for p in DEMO_PROFILES
+        ]
         extra["graph_base_url"] = graph_url
         extra["moderation_rules"] = DEMO_RULES
         extra["moderation_max_age_hours"] = 24 * 14  # the replayed week is days old

@@ -23,6 +23,7 @@ from czujka.config import Settings
 from czujka.days import is_holiday
 from czujka.incidents.models import Incident
 from czujka.notifications.models import Notification
+from czujka.reports.service import seconds
 
 ACK_GOAL = timedelta(minutes=10)
 WEEKS = 12
@@ -32,10 +33,6 @@ HOLIDAYS = "PL"
 def is_weekend(at: datetime, zone: ZoneInfo, country: str | None = HOLIDAYS) -> bool:
     local = at.astimezone(zone).date()
     return local.weekday() >= 5 or is_holiday(local, country)
-
-
-def _seconds(start: datetime, end: datetime | None) -> int | None:
-    return None if end is None else max(0, round((end - start).total_seconds()))
 
 
 def incident_times(
@@ -67,8 +64,8 @@ def incident_times(
             "state": i.state,
             "opened_at": i.opened_at,
             "paged": i.id in paged,
-            "tta": _seconds(i.opened_at, i.acknowledged_at),
-            "ttr": _seconds(i.opened_at, i.resolved_at if i.state == "resolved" else None),
+            "tta": seconds(i.opened_at, i.acknowledged_at),
+            "ttr": seconds(i.opened_at, i.resolved_at if i.state == "resolved" else None),
         }
         for i in incidents
     ]

@@ -30,7 +30,7 @@ from czujka.oncall.models import Escalation
 from czujka.playbooks.models import Reply
 from czujka.reports.impact import impact
 from czujka.reports.models import REVIEW_FIELDS, ActionItem, IncidentReview
-from czujka.words import phrase, say
+from czujka.words import phrase
 
 WORST = 5  # evidence comments quoted
 MAX_TEXT = 4000  # characters of one review answer
@@ -118,7 +118,7 @@ def incident_report(
         "acknowledged_by": incident.acknowledged_by,
         "acknowledged_by_name": actor_name(settings, incident.acknowledged_by),
         "resolved_by": incident.resolved_by if moments["resolved"] else None,
-        "resolved_by_name": actor_name(settings, incident.resolved_by) if moments["resolved"] else None,
+        "resolved_by_name": _closer(settings, incident, timeline) if moments["resolved"] else None,
         "evidence_count": session.scalar(
             select(func.count()).where(IncidentEvidence.incident_id == incident_id)
         ),
@@ -142,6 +142,13 @@ def incident_report(
         **review_of(session, settings, incident_id),
     }
     return _local(report, tz)
+
+
+def _closer(settings: Settings, incident: Incident, timeline: list[TimelineEvent]) -> str | None:
+    """Who signed the resolution off (the name they gave), else who resolved it."""
+    last = next((e for e in reversed(timeline) if e.kind == "resolved"), None)
+    signed = (last.data or {}).get("signed_off_by") if last is not None else None
+    return signed or actor_name(settings, incident.resolved_by)
 
 
 def _local(value: Any, tz: ZoneInfo) -> Any:
@@ -438,8 +445,3 @@ def finish_action_item(
             data={"action_item": item.id},
         )
     return item
-
-
-def said_entry(entry: dict[str, Any], language: str) -> str:
-    """A timeline entry's words in `language` (the stored English where it kept no phrase)."""
-    return say(entry["said"], language) if entry.get("said") else entry["message"]

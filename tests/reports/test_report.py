@@ -62,7 +62,7 @@ def test_the_report_agrees_with_its_timeline(tmp_path, db_url, monkeypatch):
         assert report["time_to_first_reply_seconds"] == (crisis.replied - crisis.opened).total_seconds()
         assert report["time_to_detect_seconds"] == (crisis.opened - crisis.onset).total_seconds() == 20 * 60
         assert [(p["name"], p["status"], p["step"]) for p in report["paged"]] == [("Anna Nowak", "sent", 1)]
-        assert report["acknowledged_by_name"] == "Anna Nowak" and report["resolved_by_name"] == "kasia"
+        assert report["acknowledged_by_name"] == "Anna Nowak" and report["resolved_by_name"] == "Kasia"
         assert report["replies"][0]["check"] == {"passed": False, "reasons": ["defers"]}
         assert (report["moderation"]["hidden"], report["moderation"]["by_rule"]) == (1, 1)
         assert report["worst_comments"][0]["message"] == "Złodzieje, oddajcie kasę"
