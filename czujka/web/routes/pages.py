@@ -110,7 +110,7 @@ def incident_page(
     reply: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ):
     now = datetime.now(UTC)
-    _seen_incident(session, runtime.settings, user, incident_id)
+    seen_incident(session, runtime.settings, user, incident_id)
     detail = incident_detail(session, runtime.settings, incident_id)
     if detail is None:
         raise HTTPException(404, "no such incident")
@@ -155,7 +155,7 @@ def incident_page(
     )
 
 
-def _seen_incident(session, settings, user, incident_id: int) -> None:
+def seen_incident(session, settings, user, incident_id: int) -> None:
     """Another client's incident is a missing one for this user."""
     incident = session.get(Incident, incident_id)
     if incident is None or not user.sees(settings, incident.profile_id):
@@ -163,7 +163,7 @@ def _seen_incident(session, settings, user, incident_id: int) -> None:
 
 
 def _act(request: Request, session, incident_id: int, action, *, user, **args):
-    _seen_incident(session, request.app.state.runtime.settings, user, incident_id)
+    seen_incident(session, request.app.state.runtime.settings, user, incident_id)
     try:
         action(session, incident_id=incident_id, at=datetime.now(UTC), **args)
     except flows.NoSuchIncident:

@@ -16,7 +16,7 @@ from czujka.reports import figures as response_figures
 from czujka.reports import service
 from czujka.web.deps import MAX_ID, IncidentId, RuntimeDep, SessionDep
 from czujka.web.reporting import PdfUnavailable, pdf_of, render_report, report_chart
-from czujka.web.routes.pages import _seen_incident
+from czujka.web.routes.pages import seen_incident
 from czujka.web.session import Page, ResponderAction
 from czujka.web.templating import render
 from czujka.words import N_
@@ -25,7 +25,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def _report(session, runtime, user, incident_id: int) -> dict:
-    _seen_incident(session, runtime.settings, user, incident_id)
+    seen_incident(session, runtime.settings, user, incident_id)
     try:
         return service.incident_report(session, settings=runtime.settings, incident_id=incident_id)
     except NoSuchIncident:
@@ -89,7 +89,7 @@ def report_pdf(
 
 def _change(request: Request, session, runtime, user, incident_id: int, change, **args):
     """Run one change of the review; a refused one shows the report again with the reason, and keeps nothing."""
-    _seen_incident(session, runtime.settings, user, incident_id)
+    seen_incident(session, runtime.settings, user, incident_id)
     try:
         change(
             session, incident_id=incident_id, actor=f"user:{user.user.username}", at=datetime.now(UTC), **args
