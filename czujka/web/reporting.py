@@ -43,7 +43,7 @@ class ReportChart:
 
 def report_chart(report: dict[str, Any]) -> ReportChart:
     volume, sentiment = report["volume"]["hours"], report["sentiment"]["hours"]
-    chart = ReportChart(daily=len(volume) > 72)
+    chart = ReportChart(daily=len(volume) > 48)  # hour labels every 6 h would collide on a phone
     n = len(volume)
     if not n:
         return chart
