@@ -27,6 +27,7 @@ from czujka.reports.service import seconds
 
 ACK_GOAL = timedelta(minutes=10)
 WEEKS = 12
+SLOW_SHOWN = 20  # the newest incidents paged but not acknowledged within the goal, to open
 HOLIDAYS = "PL"
 
 
@@ -129,8 +130,20 @@ def response_figures(
                 "kinds": {k: _summary([r for r in inside if r["kind"] == k]) for k in kinds},
             }
         )
+    slow = [
+        {
+            "id": r["id"],
+            "kind": r["kind"],
+            "opened_at": r["opened_at"],
+            "tta": r["tta"],
+            "weekend": r["weekend"],
+        }
+        for r in rows
+        if r["paged"] and (r["tta"] is None or r["tta"] > ACK_GOAL.total_seconds())
+    ]
     return {
         "weeks": table,
+        "slow": sorted(slow, key=lambda r: r["opened_at"], reverse=True)[:SLOW_SHOWN],
         "goal_minutes": int(ACK_GOAL.total_seconds() // 60),
         "weekend": _within([r for r in rows if r["weekend"]]),
         "weekday": _within([r for r in rows if not r["weekend"]]),

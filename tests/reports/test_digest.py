@@ -188,5 +188,10 @@ def test_figures_compare_weekends_with_weekdays(tmp_path, db_url):
         assert this_week["median_ttr_seconds"] == 3600
         assert set(this_week["kinds"]) == {"quarrel", "negative_surge"}
         assert made["weeks"][-4]["incidents"] == 1  # the holiday's week, 2026-W46
+        # the paged ones missing the goal, newest first, to open: Saturday's 25 minutes and the holiday's never
+        assert [(r["tta"], r["weekend"]) for r in made["slow"]] == [(25 * 60, True), (None, True)]
+        with dashboard(runtime) as board:
+            page = board.sign_in("gosc")[0].get("/figures")
+        assert page.status_code == 200 and 'id="slow"' in page.text and "never acknowledged" in page.text
     finally:
         runtime.engine.dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -188,4 +189,8 @@ def figures_page(request: Request, runtime: RuntimeDep, session: SessionDep, use
     made = response_figures.response_figures(
         session, settings=settings, now=datetime.now(UTC), profiles=user.profiles(settings)
     )
-    return render(request, "figures.html", {"user": user, "active": "figures", "figures": made})
+    return render(
+        request,
+        "figures.html",
+        {"user": user, "active": "figures", "figures": made, "zone": ZoneInfo(settings.timezone)},
+    )
