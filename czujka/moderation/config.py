@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -21,6 +23,16 @@ def weekly_moment(text: str) -> tuple[int, int, int]:
     if not found or int(found.group(2)) > 23 or int(found.group(3)) > 59:
         raise ValueError(f"{text!r} is not a day and a time such as 'mon 08:30'")
     return DAYS.index(found.group(1)), int(found.group(2)), int(found.group(3))
+
+
+def last_moment(text: str, zone: str, now: datetime) -> datetime:
+    """The most recent `text` (`mon 08:30`, local to `zone`) at or before `now`."""
+    weekday, hour, minute = weekly_moment(text)
+    local = now.astimezone(ZoneInfo(zone))
+    moment = (local - timedelta(days=(local.weekday() - weekday) % 7)).replace(
+        hour=hour, minute=minute, second=0, microsecond=0
+    )
+    return moment if moment <= local else moment - timedelta(days=7)
 
 
 class ModerationRuleConfig(BaseModel):

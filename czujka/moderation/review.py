@@ -7,7 +7,6 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 from sqlalchemy import exists, func, select
@@ -16,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from czujka.analysis.models import CommentScore
 from czujka.comments.models import Comment
 from czujka.config import Settings
-from czujka.moderation.config import weekly_moment
+from czujka.moderation.config import last_moment
 from czujka.moderation.models import ModerationAction
 from czujka.moderation.service import ModerationRefused, queue, run_due
 from czujka.oncall.service import page_leads
@@ -197,12 +196,7 @@ def waiting_count(session: Session, *, profile: str | None = None, profiles: lis
 
 def last_review_moment(settings: Settings, profile_id: str, now: datetime) -> datetime:
     """The most recent `moderation_review_at` (local to the profile) at or before `now`."""
-    weekday, hour, minute = weekly_moment(settings.moderation_review_at)
-    local = now.astimezone(ZoneInfo(settings.timezone_of(profile_id)))
-    moment = (local - timedelta(days=(local.weekday() - weekday) % 7)).replace(
-        hour=hour, minute=minute, second=0, microsecond=0
-    )
-    return moment if moment <= local else moment - timedelta(days=7)
+    return last_moment(settings.moderation_review_at, settings.timezone_of(profile_id), now)
 
 
 def queue_digests(session: Session, *, settings: Settings, now: datetime) -> int:

@@ -19,11 +19,12 @@ from sqlalchemy.orm import Session
 from czujka.analysis.models import CommentScore
 from czujka.config import Settings
 from czujka.detection.models import SeriesBucket
-from czujka.moderation.config import weekly_moment
+from czujka.moderation.config import last_moment
 from czujka.moderation.review import waiting_count
+from czujka.notifications.models import Notification
 from czujka.oncall.service import page_leads
 from czujka.playbooks.models import Reply
-from czujka.reports.figures import ACK_GOAL, incident_times, is_weekend
+from czujka.reports.figures import incident_times, is_weekend, within_goal
 from czujka.reports.impact import scored_counts
 
 WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -53,9 +54,9 @@ def last_week(now: datetime, zone: str) -> date:
     return today - timedelta(days=today.weekday() + 7)
 
 
-def _span(monday: date, zone: ZoneInfo, weeks: int = 1) -> tuple[datetime, datetime]:
+def _span(monday: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     start = datetime.combine(monday, time(), zone)
-    end = datetime.combine(monday + timedelta(weeks=weeks), time(), zone)
+    end = datetime.combine(monday + timedelta(weeks=1), time(), zone)
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
@@ -100,21 +101,22 @@ def _profile_week(
     zone: ZoneInfo,
 ) -> dict[str, Any]:
     incidents = incident_times(session, profile_ids=[profile_id], start=start, end=end)
-    rows = []
-    for i in incidents:
-        rows.append(
-            {
-                "id": i["id"],
-                "kind": i["kind"],
-                "severity": i["severity"],
-                "state": i["state"],
-                "opened_at": i["opened_at"].astimezone(zone),
-                "weekend": is_weekend(i["opened_at"], zone),
-                "paged": i["paged"],
-                "time_to_acknowledge_seconds": i["tta"],
-                "time_to_resolve_seconds": i["ttr"],
-            }
-        )
+    own = ZoneInfo(settings.timezone_of(profile_id))  # a weekend is the profile's, as on the figures page
+    rows = [
+        {
+            "id": i["id"],
+            "kind": i["kind"],
+            "severity": i["severity"],
+            "state": i["state"],
+            "opened_at": i["opened_at"].astimezone(zone),
+            "weekend": is_weekend(i["opened_at"], own),
+            "paged": i["paged"],
+            "time_to_acknowledge_seconds": i["tta"],
+            "time_to_resolve_seconds": i["ttr"],
+        }
+        for i in incidents
+    ]
+    goal = within_goal(incidents)
     trend = _trend(session, profile_id, start)
     topics = _topics(session, profile_id, start, end)
     replies = dict(
@@ -124,19 +126,13 @@ def _profile_week(
             .group_by(Reply.state)
         ).all()
     )
-    paged = [r for r in rows if r["paged"]]
     return {
         "profile_id": profile_id,
         "name": name,
         "client_id": settings.client_of(profile_id) if settings.agency else None,
         "incidents": rows,
-        "paged": len(paged),
-        "acknowledged_in_goal": sum(
-            1
-            for r in paged
-            if r["time_to_acknowledge_seconds"] is not None
-            and r["time_to_acknowledge_seconds"] <= ACK_GOAL.total_seconds()
-        ),
+        "paged": goal["paged"],
+        "acknowledged_in_goal": goal["acknowledged_in_goal"],
         "weeks": trend,
         "comments": trend[-1]["comments"],
         "negative_share": trend[-1]["negative_share"],
@@ -197,11 +193,10 @@ def _topics(session: Session, profile_id: str, start: datetime, end: datetime) -
 
 def _totals(profiles: list[dict[str, Any]]) -> dict[str, Any]:
     incidents = [i for p in profiles for i in p["incidents"]]
-    paged = [i for i in incidents if i["paged"]]
     return {
         "incidents": len(incidents),
         "weekend_incidents": sum(1 for i in incidents if i["weekend"]),
-        "paged": len(paged),
+        "paged": sum(p["paged"] for p in profiles),
         "acknowledged_in_goal": sum(p["acknowledged_in_goal"] for p in profiles),
         "comments": sum(p["comments"] for p in profiles),
         "negative_share": _share(
@@ -217,16 +212,6 @@ def _totals(profiles: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 # --- the Monday page ---------------------------------------------------------------------------------------
-
-
-def _last_moment(settings: Settings, zone: str, now: datetime) -> datetime:
-    """The most recent `digest_at` (local to `zone`) at or before `now`."""
-    weekday, hour, minute = weekly_moment(settings.digest_at)
-    local = now.astimezone(ZoneInfo(zone))
-    moment = (local - timedelta(days=(local.weekday() - weekday) % 7)).replace(
-        hour=hour, minute=minute, second=0, microsecond=0
-    )
-    return moment if moment <= local else moment - timedelta(days=7)
 
 
 def summary(digest: dict[str, Any], name: str) -> dict[str, Any]:
@@ -249,10 +234,17 @@ def queue_weekly_digests(session: Session, *, settings: Settings, now: datetime)
         if c.digest_to
     ]
     for kind, scope_id, zone, targets, chosen in scopes:
-        moment = _last_moment(settings, zone, now)
+        moment = last_moment(settings.digest_at, zone, now)
         if now - moment > timedelta(hours=1):
             continue
         week = last_week(moment, zone)
+        key = f"digest:{kind}:{scope_id}:{week_label(week)}"
+        if session.scalar(
+            select(Notification.id)
+            .where(Notification.page_key.startswith(f"{key}:", autoescape=True))
+            .limit(1)
+        ):
+            continue  # queued in an earlier round of this hour: the digest is not made again every minute
         made = weekly_digest(session, settings=settings, week=week, **chosen)
         if not made["profiles"]:
             continue
@@ -264,7 +256,7 @@ def queue_weekly_digests(session: Session, *, settings: Settings, now: datetime)
             session,
             settings=settings,
             targets=targets,
-            key=f"digest:{kind}:{scope_id}:{made['week']}",
+            key=key,
             purpose="digest",
             now=now,
             profile_id=made["profiles"][0]["profile_id"],

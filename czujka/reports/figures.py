@@ -77,7 +77,8 @@ def _median(values: list[int | None]) -> float | None:
     return round(median(known)) if known else None
 
 
-def _within(rows: list[dict[str, Any]]) -> dict[str, Any]:
+def within_goal(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Of the incidents paged (`incident_times` rows), how many were acknowledged within `ACK_GOAL`."""
     paged = [r for r in rows if r["paged"]]
     hit = sum(1 for r in paged if r["tta"] is not None and r["tta"] <= ACK_GOAL.total_seconds())
     return {
@@ -126,7 +127,7 @@ def response_figures(
                 "week": f"{year}-W{number:02d}",
                 "start": monday,
                 **_summary(inside),
-                "within_goal": _within(inside),
+                "within_goal": within_goal(inside),
                 "kinds": {k: _summary([r for r in inside if r["kind"] == k]) for k in kinds},
             }
         )
@@ -145,8 +146,8 @@ def response_figures(
         "weeks": table,
         "slow": sorted(slow, key=lambda r: r["opened_at"], reverse=True)[:SLOW_SHOWN],
         "goal_minutes": int(ACK_GOAL.total_seconds() // 60),
-        "weekend": _within([r for r in rows if r["weekend"]]),
-        "weekday": _within([r for r in rows if not r["weekend"]]),
+        "weekend": within_goal([r for r in rows if r["weekend"]]),
+        "weekday": within_goal([r for r in rows if not r["weekend"]]),
         "kinds": {
             k: _summary([r for r in rows if r["kind"] == k]) for k in sorted({r["kind"] for r in rows})
         },

@@ -73,9 +73,10 @@ def impact(
     at = start
     while at < end:
         phase = next(p for p, (a, b) in spans.items() if a <= at < b)
-        weeks = [at - w * timedelta(weeks=1) for w in range(1, BASELINE_WEEKS + 1)]
+        weeks = _weeks_before(at)
         pooled_past = [_pooled(history, w) for w in weeks]
-        base_share = _share(sum(t for t, _ in pooled_past), sum(n for _, n in pooled_past))
+        past = (sum(t for t, _ in pooled_past), sum(n for _, n in pooled_past))
+        base_share = _share(*past)
         total, negative = history.get(at, [0, 0, 0])[:2]
         hours.append(
             {
@@ -86,6 +87,7 @@ def impact(
                 "baseline": round(sum(history.get(w, [0, 0, 0])[0] for w in weeks) / BASELINE_WEEKS, 2),
                 "negative_share": _share(*_pooled(history, at)),
                 "baseline_share": base_share if base_share is not None else overall,
+                "past": past,  # the pooled comments behind its baseline share, for the phase's
             }
         )
         at += HOUR
@@ -104,8 +106,7 @@ def impact(
             "ratio": round(comments / baseline, 2) if baseline else None,
         }
         negative = sum(h["negative"] for h in inside)
-        past = [_pooled(history, w) for h in inside for w in _weeks_before(h["start"])]
-        base_share = _share(sum(t for t, _ in past), sum(n for _, n in past))
+        base_share = _share(sum(h["past"][0] for h in inside), sum(h["past"][1] for h in inside))
         sentiment[phase] = {
             "start": a,
             "end": b,

@@ -30,6 +30,7 @@ from czujka.oncall.models import Escalation
 from czujka.playbooks.models import Reply
 from czujka.reports.impact import impact
 from czujka.reports.models import REVIEW_FIELDS, ActionItem, IncidentReview
+from czujka.validators import storable_text
 from czujka.words import phrase
 
 WORST = 5  # evidence comments quoted
@@ -356,7 +357,7 @@ def _incident(session: Session, incident_id: int) -> Incident:
 
 
 def _text(name: str, value: str, limit: int, *, required: bool = False) -> str:
-    value = (value or "").strip()
+    value = storable_text(value or "").strip()
     if required and not value:
         raise ReportError(f"{name}: must not be empty")
     if len(value) > limit:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from czujka.web.charts import plot
@@ -72,32 +73,35 @@ def report_chart(report: dict[str, Any]) -> ReportChart:
     return chart
 
 
-def render_report(report: dict[str, Any], *, language: str, settings: Any) -> str:
-    """The report as a document of its own (no dashboard around it), for the file and the PDF."""
+@cache
+def _report_css() -> str:
+    """The page's stylesheet, read once: the documents carry it inline."""
+    return (STATIC / "report.css").read_text(encoding="utf-8")
+
+
+def _document(template: str, *, language: str, **context: Any) -> str:
+    """A report or a digest as a document of its own (no dashboard around it), for a file or the PDF."""
     token = LANGUAGE.set(language)
     try:
-        return TEMPLATES.get_template("report_document.html").render(
-            report=report,
-            chart=report_chart(report),
-            language=language,
-            settings=settings,
-            editable=False,
-            document=True,
-            report_css=(STATIC / "report.css").read_text(encoding="utf-8"),
-        )
+        return TEMPLATES.get_template(template).render(language=language, report_css=_report_css(), **context)
     finally:
         LANGUAGE.reset(token)
+
+
+def render_report(report: dict[str, Any], *, language: str, settings: Any) -> str:
+    return _document(
+        "report_document.html",
+        language=language,
+        report=report,
+        chart=report_chart(report),
+        settings=settings,
+        editable=False,
+        document=True,
+    )
 
 
 def render_digest(digest: dict[str, Any], *, language: str) -> str:
-    """The weekly digest as a document of its own."""
-    token = LANGUAGE.set(language)
-    try:
-        return TEMPLATES.get_template("digest_document.html").render(
-            digest=digest, language=language, report_css=(STATIC / "report.css").read_text(encoding="utf-8")
-        )
-    finally:
-        LANGUAGE.reset(token)
+    return _document("digest_document.html", language=language, digest=digest)
 
 
 def pdf_of(html: str) -> bytes:

@@ -156,7 +156,7 @@ def test_the_team_writes_its_review_on_the_page(tmp_path, db_url):
                 data={
                     "csrf": csrf,
                     "what_happened": "Kurier nie odebrał paczek",
-                    "went_well": "Szybkie potwierdzenie",
+                    "went_well": "Szybkie\x00 potwierdzenie",
                 },
             )
             assert saved.status_code == 303
